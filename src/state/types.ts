@@ -64,3 +64,46 @@ export interface Reservation {
   since: string
   purpose: string
 }
+
+/** What `upsertNode` did, with the spec fields that differ (`bmc.address`, `nics`, …). */
+export interface UpsertResult {
+  result: 'added' | 'changed' | 'unchanged'
+  fields: string[]
+}
+
+/** A dynamic-pool DHCP lease; `expires` is epoch milliseconds. */
+export interface Lease {
+  mac: string
+  ip: string
+  expires: number
+  hostname?: string
+}
+
+/** What the HTTP/TFTP servers render for a MAC: the LiveOS, local disk, or nothing. */
+export type BootMode = 'liveos' | 'local' | 'none'
+
+export interface BootConfig {
+  node: string
+  mode: BootMode
+  vars: Record<string, unknown>
+}
+
+export interface StoredBootConfig extends BootConfig {
+  mac: string
+  updatedAt: string
+}
+
+/** A MAC seen PXE-booting that no enrolled node claims. */
+export interface DiscoveredHost {
+  mac: string
+  info: Record<string, unknown>
+  firstSeen: string
+  lastSeen: string
+  count: number
+}
+
+/** What a consumed one-time token was issued for. */
+export interface TokenClaim {
+  node: string
+  purpose: string
+}
