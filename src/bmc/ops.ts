@@ -149,3 +149,20 @@ export function errorText(err: unknown): string {
   if (err instanceof BmcError) return `${err.kind}: ${err.message}`
   return err instanceof Error ? err.message : String(err)
 }
+
+/** How task modules reach a host's BMC: `services.bmcFor(host)`, injected by the runner's caller. */
+export type BmcFor = (host: string) => Promise<BmcProvider>
+
+/** The injected `bmcFor`, or a clear error naming the module when the caller did not provide one. */
+export function requireBmcFor(services: Record<string, unknown>, module: string): BmcFor {
+  const bmcFor = services.bmcFor
+  if (typeof bmcFor !== 'function') {
+    throw new Error(`${module}: no BMC access in the task services (the caller of the runner must pass services.bmcFor)`)
+  }
+  return bmcFor as BmcFor
+}
+
+/** Which provider answered, when the BMC is a fallback chain. */
+export function answeredBy(bmc: BmcProvider): string {
+  return (bmc as {lastAnsweredBy?: string}).lastAnsweredBy ?? bmc.name
+}
