@@ -34,6 +34,8 @@ interface BmcPart {
   loc: Loc
   /** The `address:` value, when written. */
   address?: Loc
+  /** A password key was written (even if malformed, which is reported on its own). */
+  passwordGiven: boolean
 }
 
 interface Defaults {
@@ -142,7 +144,8 @@ function readBmc(src: YamlSource, loc: Loc): BmcPart {
     else if (s !== undefined) p.add(v[0].path, v[0].pos, `unknown scheme "${s}"`, 'use http or https')
   }
   set('password', readPassword(src, es, loc))
-  return {fields, loc, address: src.get(es, 'address')}
+  const passwordGiven = es.some((e) => (PASSWORD_KEYS as readonly string[]).includes(e.key))
+  return {fields, loc, address: src.get(es, 'address'), passwordGiven}
 }
 
 function readPassword(src: YamlSource, es: Entry[], loc: Loc): PasswordSource | undefined {
@@ -179,7 +182,10 @@ function mergeBmc(src: YamlSource, node: BmcPart, defaults: BmcPart | undefined,
     src.problems.add(join(path, 'address'), pos, 'missing BMC address', 'set bmc.address (IPv4 address or DNS name)')
   }
   const hint = `set it under ${path} or under defaults.bmc (password, password_env or password_file)`
-  checkCredentials(src.problems, bmc, {username: {path: join(path, 'username'), pos}, password: {path: join(path, 'password'), pos}, hint})
+  // A malformed password entry is already reported; "missing" on top would be noise.
+  const given = node.passwordGiven || (!node.fields.password && defaults?.passwordGiven)
+  const checked = given && !bmc.password ? {...bmc, password: {value: ''}} : bmc
+  checkCredentials(src.problems, checked, {username: {path: join(path, 'username'), pos}, password: {path: join(path, 'password'), pos}, hint})
   return bmc
 }
 
