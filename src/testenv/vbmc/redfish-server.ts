@@ -28,6 +28,8 @@ export interface RedfishVbmc {
   port: number
   /** Sessions currently open (for tests checking that clients log out). */
   activeSessions(): number
+  /** Sessions ever created (to prove a client really used one). */
+  sessionsOpened(): number
   close(): Promise<void>
 }
 
@@ -46,13 +48,14 @@ export async function startRedfishVbmc(opts: RedfishVbmcOptions): Promise<Redfis
   opts.signal?.addEventListener('abort', () => void close(), {once: true})
   const port = (server.address() as AddressInfo).port
   opts.log?.info('redfish vbmc listening', {port, machine: opts.machine.name})
-  return {port, activeSessions: () => vbmc.sessions.size, close}
+  return {port, activeSessions: () => vbmc.sessions.size, sessionsOpened: () => vbmc.opened, close}
 }
 
 const V1 = '/redfish/v1'
 
 class RedfishVbmcHandler {
   readonly sessions = new Map<string, {token: string; user: string}>()
+  opened = 0
   private override: BootOverride = {target: 'None', enabled: 'Disabled', mode: 'UEFI'}
   private generation = 1
   private queue: Promise<unknown> = Promise.resolve()
@@ -112,6 +115,7 @@ class RedfishVbmcHandler {
     const id = randomBytes(8).toString('hex')
     const token = randomBytes(24).toString('base64url')
     this.sessions.set(id, {token, user: String(body.UserName)})
+    this.opened++
     res.statusCode = 201
     res.setHeader('X-Auth-Token', token)
     res.setHeader('Location', `${V1}/SessionService/Sessions/${id}`)
