@@ -1,6 +1,7 @@
 /**
- * Ansible host patterns: `all`, `*`, names, groups, globs, `~regex`, and the set
- * operators `a:b` / `a,b` (union), `a:&b` (intersection), `a:!b` (exclusion).
+ * Ansible host patterns: `all`, `*`, names, groups, globs, `~regex`, subscripts
+ * (`web[0]`, `web[1:3]`), and the set operators `a:b` / `a,b` (union), `a:&b`
+ * (intersection), `a:!b` (exclusion).
  */
 import {InputError} from '../errors.js'
 import type {Inventory} from './model.js'
@@ -58,7 +59,23 @@ function splitOutsideBrackets(s: string, sep: string): string[] {
   return out
 }
 
+/** Ansible subscripts: `web[0]`, `web[-1]`, `web[1:3]` (end inclusive), `web[1:]`. */
+const SUBSCRIPT_RE = /^(.+)\[(?:(-?\d+)|(-?\d+)?:(-?\d+)?)\]$/
+
 function matchTerm(inv: Inventory, members: Record<string, string[]>, term: string): Set<string> {
+  const sub = term.startsWith('~') ? null : SUBSCRIPT_RE.exec(term)
+  if (!sub) return matchPlain(inv, members, term)
+  const found = members.all.filter((h) => matchPlain(inv, members, sub[1]).has(h))
+  const at = (i: number) => (i < 0 ? found.length + i : i)
+  if (sub[2] !== undefined) {
+    const host = found[at(Number(sub[2]))]
+    return new Set(host ? [host] : [])
+  }
+  const end = sub[4] === undefined ? found.length - 1 : at(Number(sub[4]))
+  return new Set(found.slice(at(Number(sub[3] ?? 0)), end + 1))
+}
+
+function matchPlain(inv: Inventory, members: Record<string, string[]>, term: string): Set<string> {
   const isRegex = term.startsWith('~')
   const re = isRegex ? compileRegex(term.slice(1)) : globToRegex(term)
   const out = new Set<string>()

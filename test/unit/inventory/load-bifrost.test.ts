@@ -58,6 +58,12 @@ describe('Bifrost inventory', () => {
     assert.equal(inv.nodes.get('real')!.bmc.driver, 'fake')
   })
 
+  test('a Bifrost host called "nodes" is not mistaken for the bmpctl form', () => {
+    const inv = parseInventory('{"nodes": {"driver": "fake"}, "other": {"driver": "fake"}}', 'b.json')
+    assert.equal(inv.format, 'bifrost')
+    assert.deepEqual([...inv.nodes.keys()], ['nodes', 'other'])
+  })
+
   test('unknown keys, drivers and driver_info fields are reported with suggestions', () => {
     const text = lines(
       '{',

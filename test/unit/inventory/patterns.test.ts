@@ -31,8 +31,15 @@ describe('host patterns', () => {
     ['ungrouped', ['lone']],
     ['web-*', ['web-1', 'web-2']],
     ['db-?', ['db-1', 'db-2']],
-    ['web-[2]', ['web-2']],
     ['web-[!2]', ['web-1']],
+    ['db-[12]x', []],
+    ['db-[2a]', ['db-2']],
+    // Digits-only brackets are Ansible subscripts (end inclusive), not character classes.
+    ['web[0]', ['web-1']],
+    ['prod[-1]', ['db-2']],
+    ['prod[1:2]', ['web-2', 'db-1']],
+    ['prod[1:]', ['web-2', 'db-1', 'db-2']],
+    ['web-[2]', []],
     ['~(web|db)-1', ['web-1', 'db-1']],
     // Union keeps inventory order whatever order the terms come in.
     ['db:web-1', ['web-1', 'db-1', 'db-2']],
