@@ -264,7 +264,8 @@ export function openStore(dataDir: string): Store {
     if (statSync(path).uid === process.getuid?.()) chmodSync(path, 0o600)
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    throw new EnvironmentError(`state directory ${dataDir} is not writable (${e.code ?? e.message})`,
+    const what = e.path === path ? `state file ${path}` : `state directory ${dataDir}`
+    throw new EnvironmentError(`${what} is not writable (${e.code ?? e.message})`,
       'choose another with --data-dir or BMPCTL_DATA_DIR, or fix its permissions')
   }
   const db = new Database(path, {timeout: 5000})

@@ -4,6 +4,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
 import {openStore, ReservationError} from '../../../src/state/store.js'
+import {tempDir} from '../../support/env.js'
 import {freshStore} from './fixtures.js'
 
 const childScript = fileURLToPath(new URL('./reserve-child.ts', import.meta.url))
@@ -87,6 +88,17 @@ describe('reservations', () => {
     if (child.exitCode === null) await once(child, 'exit')
     assert.equal(child.exitCode, 0)
     assert.equal(store.reservation('n2'), undefined)
+    store.close()
+  })
+
+  test('two processes creating the same fresh store at once both succeed', async () => {
+    const dir = tempDir('bmpctl-state-race-')
+    const results = await Promise.all([childReserve(dir, 'a', 'exit'), childReserve(dir, 'b', 'exit'), childReserve(dir, 'c', 'exit')])
+    assert.deepEqual(results.map((r) => r.line), ['reserved', 'reserved', 'reserved'])
+    for (const {child} of results) if (child.exitCode === null) await once(child, 'exit')
+    assert.deepEqual(results.map((r) => r.child.exitCode), [0, 0, 0])
+    const store = openStore(dir)
+    assert.deepEqual(['a', 'b', 'c'].map((n) => store.reservation(n)), [undefined, undefined, undefined])
     store.close()
   })
 })
