@@ -50,7 +50,11 @@ export class IpmiSession {
   }
 
   static async open(o: IpmiSessionOptions, signal?: AbortSignal): Promise<IpmiSession> {
-    const opts = {...IPMI_DEFAULTS, ...o, log: o.log ?? silentLogger}
+    const d = IPMI_DEFAULTS
+    const opts = {
+      ...o, port: o.port ?? d.port, timeoutMs: o.timeoutMs ?? d.timeoutMs, retries: o.retries ?? d.retries,
+      minIntervalMs: o.minIntervalMs ?? d.minIntervalMs, keepaliveMs: o.keepaliveMs ?? d.keepaliveMs, log: o.log ?? silentLogger,
+    }
     const t = new UdpTransport(opts.address, opts.port)
     const suites = o.cipherSuite !== undefined ? [o.cipherSuite] : [17, 3]
     try {
