@@ -111,27 +111,38 @@ export function decodeDhcp(buf: Buffer): DhcpPacket {
   }
 }
 
-/** Writes one option, split into ≤ 255-byte pieces (RFC 3396). */
-function pushOption(parts: Buffer[], code: number, data: Buffer): void {
-  if (data.length === 0) { parts.push(Buffer.from([code, 0])); return }
-  for (let i = 0; i < data.length; i += 255) {
-    const piece = data.subarray(i, i + 255)
-    parts.push(Buffer.from([code, piece.length]), piece)
-  }
+type Encoded = [code: number, data: Buffer]
+
+/** Bytes an option takes once split into ≤ 255-byte pieces (RFC 3396). */
+function encodedSize(data: Buffer): number {
+  return data.length + 2 * Math.max(1, Math.ceil(data.length / 255))
 }
 
-function encodeOptions(options: DhcpOptions): Buffer[] {
-  const parts: Buffer[] = []
-  const values = options as Record<string, unknown>
-  const relay = OPTION_SPECS.find((s) => s.code === Opt.RelayAgentInfo)!
-  for (const spec of OPTION_SPECS) {
-    if (spec === relay) continue
-    const v = values[spec.name]
-    if (v !== undefined) pushOption(parts, spec.code, encodeValue(spec, v))
+function writeOption(buf: Buffer, off: number, code: number, data: Buffer): number {
+  if (data.length === 0) { buf[off] = code; buf[off + 1] = 0; return off + 2 }
+  for (let i = 0; i < data.length; i += 255) {
+    const len = Math.min(255, data.length - i)
+    buf[off] = code
+    buf[off + 1] = len
+    data.copy(buf, off + 2, i, i + len)
+    off += 2 + len
   }
-  for (const [code, data] of options.unknown ?? []) pushOption(parts, code, data)
-  if (options.relayAgentInfo) pushOption(parts, relay.code, encodeValue(relay, options.relayAgentInfo))
-  return parts
+  return off
+}
+
+const RELAY_SPEC = SPEC_BY_CODE.get(Opt.RelayAgentInfo)!
+
+function encodeOptions(options: DhcpOptions): Encoded[] {
+  const out: Encoded[] = []
+  const values = options as Record<string, unknown>
+  for (const spec of OPTION_SPECS) {
+    if (spec === RELAY_SPEC) continue
+    const v = values[spec.name]
+    if (v !== undefined) out.push([spec.code, encodeValue(spec, v)])
+  }
+  for (const [code, data] of options.unknown ?? []) out.push([code, data])
+  if (options.relayAgentInfo) out.push([RELAY_SPEC.code, options.relayAgentInfo])
+  return out
 }
 
 function writeCString(buf: Buffer, off: number, len: number, s: string, field: string): void {
@@ -143,7 +154,7 @@ function writeCString(buf: Buffer, off: number, len: number, s: string, field: s
 /** Encodes a packet; throws RangeError when a field cannot be represented. */
 export function encodeDhcp(p: DhcpPacket): Buffer {
   const options = encodeOptions(p.options)
-  const optLength = options.reduce((n, b) => n + b.length, 0)
+  const optLength = options.reduce((n, [, data]) => n + encodedSize(data), 0)
   const size = Math.max(MIN_PACKET_LENGTH, HEADER_LENGTH + 4 + optLength + 1)
   const buf = Buffer.alloc(size)
   buf[0] = p.op
@@ -163,7 +174,7 @@ export function encodeDhcp(p: DhcpPacket): Buffer {
   writeCString(buf, FILE.offset, FILE.length, p.file, 'file')
   buf.writeUInt32BE(MAGIC_COOKIE, HEADER_LENGTH)
   let off = HEADER_LENGTH + 4
-  for (const part of options) off += part.copy(buf, off)
+  for (const [code, data] of options) off = writeOption(buf, off, code, data)
   buf[off] = Opt.End
   return buf
 }

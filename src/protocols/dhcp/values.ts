@@ -73,7 +73,7 @@ export function encodeValue(spec: OptionSpec, value: unknown): Buffer {
     case 'ip': return ipBytes(v)
     case 'ips': return Buffer.concat((v as string[]).map(ipBytes))
     case 'string': return Buffer.from(v as string, 'latin1')
-    case 'bytes': return Buffer.from(v as Buffer)
+    case 'bytes': return v as Buffer
     case 'u8list': return Buffer.from(v as number[])
     case 'u16list': {
       const list = v as number[]

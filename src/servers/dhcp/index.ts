@@ -1,0 +1,6 @@
+export type {DhcpBackend, DhcpLease, DhcpReservation} from './backend.js'
+export {parseDhcpConfig, DEFAULT_BOOT_FILES, type DhcpConfig, type DhcpConfigInput, type DhcpMode, type BootFiles} from './config.js'
+export {handleDhcp, type DhcpContext, type DhcpResponse} from './handler.js'
+export {createDhcpState, type DhcpState} from './pool.js'
+export {createMemoryBackend, type MemoryBackend, type MemoryBackendOptions, type RecordedEvent} from './memory-backend.js'
+export {startDhcpServer, type DhcpServer, type DhcpServerOptions, type DhcpStats} from './server.js'
