@@ -1,0 +1,153 @@
+/**
+ * Jinja2 templating (Ansible flavour) on nunjucks: strict undefined variables, native
+ * types for a lone `{{ expr }}`, Ansible's filters and tests. Compiled templates are cached.
+ */
+import nunjucks from 'nunjucks'
+import {installFilters} from './filters.js'
+import {Undef, isUndef, UndefinedVariableError, pyStr} from './undef.js'
+
+export {UndefinedVariableError, isUndef} from './undef.js'
+
+const env = new nunjucks.Environment(null, {autoescape: false, throwOnUndefined: false})
+nunjucks.installJinjaCompat()
+installFilters(env)
+// Rendering is synchronous, so one module-level slot safely carries an expression's value out.
+let captured: unknown
+env.addGlobal('__capture', (v: unknown) => { captured = v; return '' })
+
+// Strict mode is scoped to our renders (sync), so other nunjucks users keep stock behaviour.
+let strict = 0
+const rt = nunjucks.runtime as unknown as Record<string, (...a: any[]) => any>
+const origLookup = rt.contextOrFrameLookup
+const origMember = rt.memberLookup
+const origSuppress = rt.suppressValue
+// Variables whose values are templates resolve when looked up, like Ansible's lazy templating.
+let scope: Record<string, unknown> = {}
+let depth = 0
+function lazy(v: unknown): unknown {
+  if (typeof v !== 'string' || !isTemplate(v)) return v
+  if (depth > 30) throw new TemplateError(`recursive loop detected in template string: ${v}`)
+  depth++
+  try {
+    return templateValue(v, scope)
+  } finally {
+    depth--
+  }
+}
+rt.contextOrFrameLookup = function (this: unknown, context: any, frame: any, name: string) {
+  const v = origLookup.call(this, context, frame, name)
+  if (!strict) return v
+  return v === undefined ? new Undef(name) : lazy(v)
+}
+rt.memberLookup = function (this: unknown, obj: any, key: any) {
+  if (!strict) return origMember.call(this, obj, key)
+  if (isUndef(obj)) return obj.child(key)
+  if (obj == null) return new Undef(String(key), `None has no attribute '${String(key)}'`)
+  const v = origMember.call(this, obj, key)
+  if (v === undefined && !(typeof obj === 'object' && key in obj)) {
+    return new Undef(String(key), `'${Array.isArray(obj) ? 'list' : typeof obj === 'string' ? 'str' : 'dict'} object' has no attribute '${String(key)}'`)
+  }
+  return lazy(v)
+}
+rt.suppressValue = function (this: unknown, val: any, autoescape: boolean) {
+  if (!strict) return origSuppress.call(this, val, autoescape)
+  if (isUndef(val)) throw new UndefinedVariableError(val.describe())
+  return pyStr(val)
+}
+
+const cache = new Map<string, nunjucks.Template>()
+function compiled(src: string): nunjucks.Template {
+  let t = cache.get(src)
+  if (!t) {
+    if (cache.size > 20000) cache.clear()
+    t = new nunjucks.Template(src, env, undefined, true)
+    cache.set(src, t)
+  }
+  return t
+}
+
+/** True when the string holds template syntax (cheap pre-check so plain strings skip nunjucks). */
+export function isTemplate(s: string): boolean {
+  return s.includes('{{') || s.includes('{%') || s.includes('{#')
+}
+
+function renderRaw(src: string, vars: Record<string, unknown>): string {
+  const outer = scope
+  strict++
+  scope = vars
+  try {
+    return compiled(src).render(vars)
+  } catch (e) {
+    throw cleanError(e)
+  } finally {
+    strict--
+    scope = outer
+  }
+}
+
+/** Renders a template to a string; an undefined variable throws UndefinedVariableError. */
+export function renderTemplate(text: string, vars: Record<string, unknown>): string {
+  return isTemplate(text) ? renderRaw(text, vars) : text
+}
+
+/** Evaluates a bare Jinja2 expression (`when:` style) to a native value. */
+export function evaluate(expr: string, vars: Record<string, unknown>): unknown {
+  captured = undefined
+  renderRaw(`{{ __capture((${expr})) }}`, vars)
+  const v = captured
+  captured = undefined
+  if (isUndef(v)) throw new UndefinedVariableError(v.describe())
+  return v
+}
+
+const LONE = /^\s*\{\{((?:(?!\}\}|\{\{).)*)\}\}\s*$/s
+
+/** Templates a value recursively; a string that is exactly one `{{ expr }}` keeps its native type. */
+export function templateValue(value: unknown, vars: Record<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    if (!isTemplate(value)) return value
+    const m = LONE.exec(value)
+    if (m) return evaluate(m[1], vars)
+    return renderRaw(value, vars)
+  }
+  if (Array.isArray(value)) return value.map((v) => templateValue(v, vars))
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = templateValue(v, vars)
+    return out
+  }
+  return value
+}
+
+/** Jinja2 truthiness (empty list/dict false, unlike JS). */
+export function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0
+  if (v && typeof v === 'object') return Object.keys(v).length > 0
+  if (typeof v === 'string') return v.length > 0 && !['false', 'no', 'off', '0'].includes(v.toLowerCase())
+  return Boolean(v)
+}
+
+/** Evaluates a `when`-style condition: bare expression, bool, or a string holding `{{ }}`. */
+export function condition(cond: unknown, vars: Record<string, unknown>): boolean {
+  if (typeof cond === 'boolean') return cond
+  if (cond == null) return false
+  if (typeof cond !== 'string') return truthy(cond)
+  const m = LONE.exec(cond)
+  return truthy(evaluate(m ? m[1] : cond, vars))
+}
+
+function cleanError(e: unknown): Error {
+  if (e instanceof UndefinedVariableError) return e
+  const err = e as Error
+  // nunjucks wraps errors from filters; dig out an UndefinedVariableError and drop its frame noise.
+  const cause = (err as {cause?: unknown}).cause
+  if (cause instanceof UndefinedVariableError) return cause
+  const m = /UndefinedVariableError: (.*)/.exec(err.message)
+  if (m) return new UndefinedVariableError(m[1])
+  const msg = err.message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ').trim()
+  return new TemplateError(msg)
+}
+
+export class TemplateError extends Error {
+  override name = 'TemplateError'
+}
