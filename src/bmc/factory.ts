@@ -3,6 +3,7 @@ import type {Logger} from '../log.js'
 import {BmcChain, type AttemptListener} from './chain.js'
 import {resolvePassword} from './credentials.js'
 import {FakeProvider} from './fake.js'
+import {IpmiProvider} from './ipmi.js'
 import {IpmitoolProvider, type Executor} from './ipmitool.js'
 import {RedfishProvider} from './redfish.js'
 import type {BmcProvider} from './types.js'
@@ -17,35 +18,6 @@ export interface CreateBmcOptions {
   /** For tests: how ipmitool is run. */
   ipmitoolExecutor?: Executor
   env?: NodeJS.ProcessEnv
-}
-
-/** Options the native IPMI provider takes (src/bmc/ipmi.ts). */
-interface IpmiProviderOptions {
-  address: string
-  port?: number
-  username: string
-  password: string
-  cipherSuite?: number
-  timeoutMs?: number
-  retries?: number
-  minIntervalMs?: number
-  log?: Logger
-}
-type IpmiProviderClass = new (o: IpmiProviderOptions) => BmcProvider
-
-/**
- * The native client is loaded lazily so this module builds while ipmi.ts is not there;
- * without it the ipmi driver still works through ipmitool.
- */
-async function loadIpmiProvider(log?: Logger): Promise<IpmiProviderClass | undefined> {
-  const specifier = './ipmi.js'
-  try {
-    const mod = (await import(specifier)) as {IpmiProvider?: IpmiProviderClass}
-    return mod.IpmiProvider
-  } catch (err) {
-    log?.debug('native IPMI provider unavailable, using ipmitool only', {error: (err as Error).message})
-    return undefined
-  }
 }
 
 /**
@@ -69,14 +41,11 @@ export async function createBmc(spec: BmcSpec, opts: CreateBmcOptions): Promise<
       log,
     })
   switch (spec.driver) {
-    case 'ipmi': {
-      const Native = await loadIpmiProvider(log)
-      if (Native) {
-        providers.push(new Native({address: spec.address, port: spec.port, username: spec.username ?? '', password, cipherSuite: spec.cipherSuite, timeoutMs, log}))
-      }
+    case 'ipmi':
+      // Native timeoutMs is per try (with retries); the chain's budget bounds the whole call.
+      providers.push(new IpmiProvider({address: spec.address, port: spec.port, username: spec.username ?? '', password, cipherSuite: spec.cipherSuite, log}))
       providers.push(ipmitool())
       break
-    }
     case 'ipmitool':
       providers.push(ipmitool())
       break
