@@ -17,7 +17,7 @@ export function startPlaybook(pb: Playbook, opts: RunOptions): {events: RunEmitt
     try {
       return await execute(pb, opts, events)
     } finally {
-      for (const r of reporters) r.close?.()
+      for (const r of reporters) await r.close?.()
     }
   })()
   return {events, done}

@@ -123,7 +123,7 @@ export type RunEvent =
 export interface Reporter {
   attach(run: RunEvents): void
   /** Called once the run is over (flush, stop spinners). */
-  close?(): void
+  close?(): void | Promise<void>
 }
 
 export interface RunEvents {
