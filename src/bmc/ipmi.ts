@@ -1,7 +1,7 @@
 import type {Logger} from '../log.js'
 import {ChassisAction, Cmd, NetFn} from '../protocols/ipmi/constants.js'
 import {
-  BootParam, KEEP_FLAGS_PAST_60S, decodeBootFlags, decodeChassisStatus, decodeDeviceId, decodeGetBootOptionResponse,
+  type BootFlags, BootParam, KEEP_FLAGS_PAST_60S, decodeBootFlags, decodeChassisStatus, decodeDeviceId, decodeGetBootOptionResponse,
   encodeBootFlags, encodeGetBootOption,
 } from '../protocols/ipmi/commands.js'
 import {IpmiError} from '../protocols/ipmi/errors.js'
@@ -79,18 +79,28 @@ export class IpmiProvider implements BmcProvider {
   }
 
   async bootDevice(signal?: AbortSignal): Promise<BootDeviceSetting> {
-    return this.run((s) => readBootFlags(s, signal), signal)
+    return this.run(async (s) => {
+      const f = await readBootFlags(s, signal)
+      return {device: f.valid ? f.device : 'none', persistent: f.persistent, uefi: f.efi}
+    }, signal)
   }
 
-  /** Param 3 first (stop the 60 s auto-clear), then param 5, then read back: BMCs drop bits. */
+  /**
+   * Param 3 first (stop the 60 s auto-clear), then param 5, then read back. A wrong device
+   * fails; dropped valid/persistent/EFI bits (ipmi_sim and some BMCs) only warn.
+   */
   async setBootDevice(setting: BootDeviceSetting, signal?: AbortSignal): Promise<void> {
     await this.run(async (s) => {
       await s.command(NetFn.Chassis, Cmd.SetBootOptions, Buffer.from([BootParam.ValidBitClearing, KEEP_FLAGS_PAST_60S]), signal)
       const flags = encodeBootFlags({valid: setting.device !== 'none', persistent: setting.persistent, efi: setting.uefi, device: setting.device})
       await s.command(NetFn.Chassis, Cmd.SetBootOptions, Buffer.concat([Buffer.from([BootParam.BootFlags]), flags]), signal)
+      if (setting.device === 'none') return
       const got = await readBootFlags(s, signal)
-      if (got.device !== setting.device || (setting.device !== 'none' && (got.persistent !== setting.persistent || got.uefi !== setting.uefi))) {
-        throw new IpmiError('protocol', `${this.opts.address}: boot device read back as ${describe(got)}, expected ${describe(setting)}`)
+      if (got.device !== setting.device) {
+        throw new IpmiError('protocol', `${this.opts.address}: boot device read back as ${got.device}, expected ${setting.device}`)
+      }
+      if (!got.valid || got.persistent !== setting.persistent || got.efi !== setting.uefi) {
+        this.opts.log?.warn('BMC dropped boot flag bits', {bmc: this.opts.address, expected: describe(setting), got: describe({device: got.device, persistent: got.persistent, uefi: got.efi}), valid: got.valid})
       }
     }, signal)
   }
@@ -135,10 +145,9 @@ export class IpmiProvider implements BmcProvider {
   }
 }
 
-async function readBootFlags(s: IpmiSession, signal?: AbortSignal): Promise<BootDeviceSetting> {
+async function readBootFlags(s: IpmiSession, signal?: AbortSignal): Promise<BootFlags> {
   const rsp = decodeGetBootOptionResponse(await s.command(NetFn.Chassis, Cmd.GetBootOptions, encodeGetBootOption(BootParam.BootFlags), signal))
-  const f = decodeBootFlags(rsp.data)
-  return {device: f.valid ? f.device : 'none', persistent: f.persistent, uefi: f.efi}
+  return decodeBootFlags(rsp.data)
 }
 
 function describe(b: BootDeviceSetting): string {

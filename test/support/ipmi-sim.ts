@@ -14,12 +14,15 @@ export interface IpmiSim {
   power(): string
   /** Last boot device the hook was told. */
   boot(): string
+  /** Every hook invocation, one per line (e.g. "0x20 set power 1"). */
+  calls(): string
   close(): Promise<void>
 }
 
 const HOOK = `#!/bin/sh
 # ipmi_sim chassis_control hook: $1 = MC address, then get <names...> | set <name> <value> ...
 dir=$(dirname "$0")
+echo "$@" >> "$dir/calls"
 shift
 op=$1; shift
 if [ "$op" = get ]; then
@@ -82,6 +85,7 @@ export async function startIpmiSim(dir: string, port: number, user = 'admin', pa
     port, dir,
     power: () => read('power'),
     boot: () => read('boot'),
+    calls: () => read('calls'),
     close: async () => {
       process.off('exit', killer)
       if (child.exitCode !== null) return
@@ -103,4 +107,14 @@ async function waitForUdp(port: number, child: ChildProcess, stderr: () => strin
     await new Promise((r) => setTimeout(r, 25))
   }
   throw new Error(`ipmi_sim did not bind 127.0.0.1:${port}: ${stderr()}`)
+}
+
+/** A UDP port on 127.0.0.1 that was free a moment ago (ipmi_sim needs a fixed port). */
+export async function freeUdpPort(): Promise<number> {
+  const {createSocket} = await import('node:dgram')
+  const s = createSocket('udp4')
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r))
+  const port = s.address().port
+  await new Promise<void>((r) => s.close(() => r()))
+  return port
 }
