@@ -56,7 +56,9 @@ export class BmcChain implements BmcProvider {
   }
 
   private async attempt<T>(feature: Feature, call: (p: BmcProvider, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const capable = this.providers.filter((p) => p.features.has(feature))
+    // The provider that answered last goes first: a dead native client costs its timeout once, not per call.
+    const ordered = this.lastAnsweredBy ? [...this.providers].sort((a, b) => Number(b.name === this.lastAnsweredBy) - Number(a.name === this.lastAnsweredBy)) : this.providers
+    const capable = ordered.filter((p) => p.features.has(feature))
     if (!capable.length) throw new BmcError(BmcErrorKind.Unsupported, `driver ${this.name} cannot do ${feature}`, this.name)
     const failures: {provider: string; error: Error}[] = []
     for (const p of capable) {

@@ -23,6 +23,18 @@ test('falls back to the next provider and records who answered', async () => {
   assert.equal(a.closed + b.closed, 2)
 })
 
+test('after a fallback the provider that answered is tried first', async () => {
+  let nativeTries = 0
+  const chain = new BmcChain([
+    stub('native', async () => { nativeTries++; throw new BmcError('timeout', 'no answer') }),
+    stub('ipmitool', async () => 'on'),
+  ], {name: 'ipmi'})
+  assert.equal(await chain.powerState(), 'on')
+  assert.equal(await chain.powerState(), 'on')
+  assert.equal(nativeTries, 1)
+  assert.equal(chain.lastAnsweredBy, 'ipmitool')
+})
+
 test('a provider that hangs is cut off by the per-provider timeout', async () => {
   const kinds: string[] = []
   const chain = new BmcChain([stub('native', never), stub('ipmitool', async () => 'off')], {
