@@ -132,6 +132,8 @@ async function execute(pc: PlayCtx, h: HostRun, task: Task, scope: Scope): Promi
     const r = await single(pc, h, task, ivars, whens, layer)
     r[task.loopVar] = item
     r.ansible_loop_var = task.loopVar
+    // Later items see facts set by earlier ones (the `x: "{{ x + [item] }}"` idiom).
+    if (r.facts && !r.failed) Object.assign(vars, r.facts)
     applyFacts(pc, [h.name], r)
     let label: unknown = item
     try { if (task.loopLabel) label = templateValue(task.loopLabel, ivars) } catch { /* keep the item */ }

@@ -4,12 +4,14 @@
  */
 import nunjucks from 'nunjucks'
 import {installFilters} from './filters.js'
+import {installPythonCompare} from './compare.js'
 import {Undef, isUndef, UndefinedVariableError, pyStr} from './undef.js'
 
 export {UndefinedVariableError, isUndef} from './undef.js'
 
 const env = new nunjucks.Environment(null, {autoescape: false, throwOnUndefined: false})
 nunjucks.installJinjaCompat()
+installPythonCompare()
 installFilters(env)
 // Rendering is synchronous, so one module-level slot safely carries an expression's value out.
 let captured: unknown
@@ -133,7 +135,9 @@ export function condition(cond: unknown, vars: Record<string, unknown>): boolean
   if (cond == null) return false
   if (typeof cond !== 'string') return truthy(cond)
   const m = LONE.exec(cond)
-  return truthy(evaluate(m ? m[1] : cond, vars))
+  if (m) return truthy(evaluate(m[1], vars))
+  // Ansible templates a conditional holding {{ }} first, then evaluates what it produced.
+  return truthy(evaluate(isTemplate(cond) ? renderRaw(cond, vars) : cond, vars))
 }
 
 function cleanError(e: unknown): Error {
