@@ -19,6 +19,17 @@ export interface IpmiSim {
   close(): Promise<void>
 }
 
+/** Every ipmi_sim we started, killed by PID at exit even when a test fails. */
+const running = new Set<ChildProcess>()
+let hooked = false
+function killAtExit(child: ChildProcess): void {
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  if (hooked) return
+  hooked = true
+  process.on('exit', () => { for (const c of running) if (c.exitCode === null) c.kill('SIGKILL') })
+}
+
 const HOOK = `#!/bin/sh
 # ipmi_sim chassis_control hook: $1 = MC address, then get <names...> | set <name> <value> ...
 dir=$(dirname "$0")
@@ -77,8 +88,7 @@ export async function startIpmiSim(dir: string, port: number, user = 'admin', pa
   })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-  const killer = () => { if (child.exitCode === null) child.kill('SIGKILL') }
-  process.on('exit', killer)
+  killAtExit(child)
   await waitForUdp(port, child, () => stderr)
   const read = (f: string) => { try { return readFileSync(join(dir, f), 'utf8').trim() } catch { return '' } }
   return {
@@ -87,7 +97,6 @@ export async function startIpmiSim(dir: string, port: number, user = 'admin', pa
     boot: () => read('boot'),
     calls: () => read('calls'),
     close: async () => {
-      process.off('exit', killer)
       if (child.exitCode !== null) return
       const gone = new Promise((r) => child.once('exit', r))
       child.kill('SIGTERM')
