@@ -31,8 +31,9 @@ const NEEDS: Record<string, number> = {
   [`${NetFn.Chassis}:${Cmd.SetBootOptions}`]: Privilege.Operator,
 }
 
+/** Manufacturer 0 (unassigned): a virtual BMC claims no vendor. */
 const HANDLERS: Record<string, Handler> = {
-  [`${NetFn.App}:${Cmd.GetDeviceId}`]: () => [CC_OK, encodeDeviceId({deviceId: 0x20, deviceRevision: 1, firmwareMajor: 1, firmwareMinor: 2, ipmiVersion: '2.0', manufacturerId: 0xb3d5, productId: 0x0bcd})],
+  [`${NetFn.App}:${Cmd.GetDeviceId}`]: () => [CC_OK, encodeDeviceId({deviceId: 0x20, deviceRevision: 1, firmwareMajor: 1, firmwareMinor: 2, ipmiVersion: '2.0', manufacturerId: 0, productId: 0x0bcd})],
   [`${NetFn.App}:${Cmd.GetChannelAuthCaps}`]: () => [CC_OK, encodeAuthCapsResponse({channel: 1, ipmi20: true, authTypes: 0, loginStatus: 0x04})],
   [`${NetFn.App}:${Cmd.GetChannelCipherSuites}`]: cipherSuites,
   [`${NetFn.App}:${Cmd.SetSessionPrivilege}`]: setPrivilege,
