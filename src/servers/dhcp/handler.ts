@@ -134,7 +134,8 @@ function release(t: Turn): undefined {
 /** The client found the address in use (ARP): keep it out of the pool for a while. */
 function decline(t: Turn): undefined {
   const ip = t.req.options.requestedIp
-  if (!ip || !inSubnet(ip, t.subnet)) return undefined
+  // Only the address we gave this client may be declined, so no client can drain the pool.
+  if (!ip || ip !== (boundAddress(t) ?? t.ctx.backend.getLease(t.mac)?.ip)) return undefined
   const probation = t.ctx.config.declineProbationSec ?? DEFAULT_PROBATION_SEC
   t.ctx.state.quarantine.set(ip, t.pool.now + probation * 1000)
   const lease = t.ctx.backend.getLease(t.mac)

@@ -43,8 +43,9 @@ export function addAddressOptions(reply: DhcpPacket, subnet: Cidr, config: DhcpC
   const o = reply.options
   o.subnetMask = subnet.netmask
   o.broadcastAddress = subnet.broadcast
-  // Configured routers belong to our own subnet; behind a relay the relay is the gateway.
-  const routers = res?.gateway ? [res.gateway] : relayed ? [reply.giaddr] : config.routers
+  // Configured routers belong to our own subnet; on a relayed subnet the relay is the gateway.
+  const remote = relayed && subnet !== config.subnet
+  const routers = res?.gateway ? [res.gateway] : remote ? [reply.giaddr] : config.routers
   if (routers?.length) o.routers = routers
   const dns = res?.dns ?? config.dns
   if (dns?.length) o.dnsServers = dns

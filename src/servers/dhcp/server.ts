@@ -10,6 +10,7 @@ import type {DhcpBackend} from './backend.js'
 import type {DhcpConfig} from './config.js'
 import {handleDhcp} from './handler.js'
 import {createDhcpState} from './pool.js'
+import {BROADCAST} from './reply.js'
 
 export interface DhcpServerOptions {
   config: DhcpConfig
@@ -26,7 +27,15 @@ export interface DhcpStats {
   replied: number
   dropped: number
   malformed: number
+  /** Replies waiting in user space for socket buffer space. */
+  sendQueue: number
 }
+
+/**
+ * Unicast to a host that never answers ARP parks packets in the kernel for seconds; past
+ * this many queued replies we drop new ones (clients retry) rather than fall minutes behind.
+ */
+const MAX_SEND_QUEUE = 256
 
 export interface DhcpServer {
   close(): Promise<void>
@@ -55,12 +64,20 @@ async function bindOptional(port: number, address: string, log: Logger): Promise
   }
 }
 
+function safeQueueCount(sock: Socket): number {
+  try {
+    return sock.getSendQueueCount()
+  } catch {
+    return 0
+  }
+}
+
 export async function startDhcpServer(opts: DhcpServerOptions): Promise<DhcpServer> {
   const {config, backend, log} = opts
   const port = opts.port ?? 67
   const proxyPort = opts.proxyPort ?? 4011
   const bindAddress = opts.bindAddress ?? '0.0.0.0'
-  const stats: DhcpStats = {received: 0, replied: 0, dropped: 0, malformed: 0}
+  const stats: Omit<DhcpStats, 'sendQueue'> = {received: 0, replied: 0, dropped: 0, malformed: 0}
   const state = createDhcpState()
   const sockets: Socket[] = []
   const open = async (p: number, optional = false) => {
@@ -74,7 +91,10 @@ export async function startDhcpServer(opts: DhcpServerOptions): Promise<DhcpServ
   try {
     const main = await open(port)
     const own = bindAddress === '0.0.0.0' ? await open(port, true) : undefined
-    const sender = own ?? main!
+    // Broadcasts leave through the serverIp socket, unicasts (relays, renewals) through the
+    // wildcard one, so a stalled unicast destination cannot hold up broadcast replies.
+    const broadcaster = own ?? main!
+    const unicaster = main!
     const proxy = config.mode === 'proxy' ? await open(proxyPort) : undefined
     const onMessage = (isProxy: boolean) => (msg: Buffer, rinfo: RemoteInfo) => {
       stats.received++
@@ -91,7 +111,12 @@ export async function startDhcpServer(opts: DhcpServerOptions): Promise<DhcpServ
         const res = handleDhcp(packet, {config, backend, state, via: {address: rinfo.address, port: rinfo.port, proxy: isProxy}})
         if (!res) { stats.dropped++; return }
         const out = encodeDhcp(res.reply)
-        const sock = isProxy && proxy ? proxy : sender
+        const sock = isProxy && proxy ? proxy : res.destination.address === BROADCAST ? broadcaster : unicaster
+        if (sock.getSendQueueCount() >= MAX_SEND_QUEUE) {
+          stats.dropped++
+          log.debug('dhcp: send queue full, reply dropped', {to: res.destination.address})
+          return
+        }
         sock.send(out, res.destination.port, res.destination.address, (err) => {
           if (err) log.debug('dhcp: send failed', {to: res.destination.address, error: String(err)})
         })
@@ -116,5 +141,6 @@ export async function startDhcpServer(opts: DhcpServerOptions): Promise<DhcpServ
   const close = () => closed ??= Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined)
   opts.signal?.addEventListener('abort', () => void close(), {once: true})
   if (opts.signal?.aborted) await close()
-  return {close, stats: () => ({...stats})}
+  const sendQueue = () => sockets.reduce((n, sock) => n + safeQueueCount(sock), 0)
+  return {close, stats: () => ({...stats, sendQueue: sendQueue()})}
 }

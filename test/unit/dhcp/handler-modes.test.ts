@@ -110,6 +110,7 @@ describe('relay (giaddr)', () => {
     const res = handleDhcp(discover(KNOWN, {}, {giaddr: '192.0.2.2'}), context())!
     assert.deepEqual(res.destination, {address: '192.0.2.2', port: 67})
     assert.equal(res.reply.yiaddr, '192.0.2.10')
+    assert.deepEqual(res.reply.options.routers, ['192.0.2.254'])
   })
 
   test('giaddr in no configured subnet: ignored', () => {

@@ -184,6 +184,13 @@ describe('RELEASE, DECLINE, INFORM', () => {
     assert.ok(handleDhcp(discover(KNOWN), {...ctx, now: ctx.now! + 601_000}))
   })
 
+  test('DECLINE of an address that belongs to another client is ignored', () => {
+    const ctx = context({}, {[KNOWN]: {ip: '192.0.2.10'}, [OTHER]: {ip: '192.0.2.20'}})
+    handleDhcp(request(OTHER, {messageType: T.Decline, requestedIp: '192.0.2.10', serverId: '192.0.2.1'}), ctx)
+    assert.equal(ctx.state.quarantine.size, 0)
+    assert.equal(handleDhcp(discover(KNOWN), ctx)?.reply.yiaddr, '192.0.2.10')
+  })
+
   test('INFORM: ACK without yiaddr or lease time, unicast to ciaddr', () => {
     const res = handleDhcp(request(KNOWN, {messageType: T.Inform}, {ciaddr: '192.0.2.10'}), context())!
     assert.equal(res.reply.options.messageType, T.Ack)
