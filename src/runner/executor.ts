@@ -8,7 +8,7 @@ import type {HostRun, PlayCtx} from './context.js'
 import type {Outcome} from './recap.js'
 import {sleep} from './sync.js'
 import {condition, renderTemplate, templateValue} from './template.js'
-import type {HostStatus, Task} from './types.js'
+import type {HostStatus, ModuleHints, Task} from './types.js'
 import {taskVars} from './vars.js'
 
 /** What surrounds a task: enclosing blocks' vars, conditions, tags and error policy. */
@@ -103,7 +103,8 @@ async function single(pc: PlayCtx, h: HostRun, task: Task, vars: Record<string, 
       await sleep(delay * 1000, pc.run.signal)
     }
   }
-  return {...r, failed: true}
+  // ansible-core reports the configured retries (not the attempts made) once they run out.
+  return {...r, failed: true, attempts: retries - 1}
 }
 
 const loopItems = (pc: PlayCtx, task: Task, vars: Record<string, unknown>): unknown[] => {
@@ -172,7 +173,7 @@ export async function runTask(pc: PlayCtx, h: HostRun, task: Task, scope: Scope)
   await pc.gate.arrive()
   if (pc.halted(h)) return {status: 'stopped'}
   announce(pc, task, scope.handler)
-  const runOnce = task.runOnce ?? scope.runOnce
+  const runOnce = task.runOnce ?? (scope.runOnce || Boolean((pc.run.pb.modules[task.module] as ModuleHints | undefined)?.bypassHostLoop))
   let shared = runOnce ? pc.runOnce.get(task) : undefined
   if (shared) {
     // Another host ran it: take its registered value and facts, count nothing here.
@@ -197,6 +198,9 @@ export async function runTask(pc: PlayCtx, h: HostRun, task: Task, scope: Scope)
     for (const name of runOnce ? pc.batch : [h.name]) pc.hostRun(name).data.facts[task.register] = result
   }
   const out = outcome(pc, task, scope, result, () => taskVars(pc, h, scope.layers, task))
+  // Each included file of a looped include_tasks counts once, as in ansible-core.
+  const extra = task.module === 'include_tasks' && out === 'ok' && Array.isArray(result.results) ? (result.results as Result[]).filter((r) => !r.skipped).length - 1 : 0
+  for (let i = 0; i < extra; i++) pc.run.recap.add(h.name, 'ok')
   pc.run.recap.add(h.name, out)
   emitResult(pc, h, task, STATUS[out], result)
   if ((out === 'changed' || out === 'ignored-changed') && task.notify.length) {

@@ -104,13 +104,34 @@ export function evaluate(expr: string, vars: Record<string, unknown>): unknown {
 
 const LONE = /^\s*\{\{((?:(?!\}\}|\{\{).)*)\}\}\s*$/s
 
-/** Templates a value recursively; a string that is exactly one `{{ expr }}` keeps its native type. */
+const SIMPLE_VAR = /^\s*([A-Za-z_]\w*)\s*$/
+
+/**
+ * ansible-core 2.14's (non-native) result types for a string that is exactly one `{{ expr }}`:
+ * a bare variable holding a number or bool is returned as is; otherwise lists, dicts and
+ * booleans keep their type while numbers and None become text ("3", "None").
+ */
+function loneValue(expr: string, vars: Record<string, unknown>): unknown {
+  const simple = SIMPLE_VAR.exec(expr)
+  if (simple) {
+    const v = vars[simple[1]]
+    if (typeof v === 'number' || typeof v === 'boolean') return v
+  }
+  const v = evaluate(expr, vars)
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan'
+  if (v === null || v === undefined) return 'None'
+  if (v === 'True' || v === 'False') return v === 'True'
+  return v
+}
+
+/** Templates a value recursively (strings, lists, dicts), with Ansible's result types. */
 export function templateValue(value: unknown, vars: Record<string, unknown>): unknown {
   if (typeof value === 'string') {
     if (!isTemplate(value)) return value
     const m = LONE.exec(value)
-    if (m) return evaluate(m[1], vars)
-    return renderRaw(value, vars)
+    if (m) return loneValue(m[1], vars)
+    const out = renderRaw(value, vars)
+    return out === 'True' || out === 'False' ? out === 'True' : out
   }
   if (Array.isArray(value)) return value.map((v) => templateValue(v, vars))
   if (value && typeof value === 'object') {

@@ -145,3 +145,9 @@ export interface RunOptions {
   /** Subscribe before the run starts (same events reporters get). */
   onEvent?: (e: RunEvent) => void
 }
+
+/** Optional hints a module may add to the TaskModule contract. */
+export interface ModuleHints {
+  /** Runs once per batch on the first host, like Ansible's BYPASS_HOST_LOOP actions (pause). */
+  bypassHostLoop?: boolean
+}

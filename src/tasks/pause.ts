@@ -1,10 +1,13 @@
 /** pause: wait a number of seconds or minutes (non-interactive: no prompt is read). */
 import type {TaskModule} from './types.js'
 import {sleep} from '../runner/sync.js'
+import type {ModuleHints} from '../runner/types.js'
 
 interface P { seconds?: number; minutes?: number; prompt?: string; echo: boolean }
 
-const pause: TaskModule<P> = {
+// One pause for the whole batch, not one per host (Ansible bypasses the host loop).
+const pause: TaskModule<P> & ModuleHints = {
+  bypassHostLoop: true,
   name: 'pause',
   description: 'Pause for a while',
   params: {
