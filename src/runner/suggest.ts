@@ -1,12 +1,15 @@
 /** Did-you-mean hints for misspelt module names, task keywords and params. */
+/** Edit distance counting a swap of neighbours as one typo (debgu → debug). */
 function distance(a: string, b: string): number {
-  let prev = Array.from({length: b.length + 1}, (_, i) => i)
+  const d: number[][] = Array.from({length: a.length + 1}, (_, i) => [i, ...Array(b.length).fill(0)])
+  for (let j = 0; j <= b.length; j++) d[0][j] = j
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    prev = cur
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1)
+    }
   }
-  return prev[b.length]
+  return d[a.length][b.length]
 }
 
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {

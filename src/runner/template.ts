@@ -92,10 +92,27 @@ export function renderTemplate(text: string, vars: Record<string, unknown>): str
   return isTemplate(text) ? renderRaw(text, vars) : text
 }
 
+/** Nested dict literals end in `}}`, which nunjucks' lexer takes as the tag end; space them apart outside strings. */
+function splitBraces(expr: string): string {
+  if (!expr.includes('}}')) return expr
+  let out = ''
+  let quote = ''
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i]
+    if (quote) {
+      if (c === '\\') { out += c + (expr[++i] ?? ''); continue }
+      if (c === quote) quote = ''
+    } else if (c === "'" || c === '"') quote = c
+    else if (c === '}' && expr[i + 1] === '}') { out += '} '; continue }
+    out += c
+  }
+  return out
+}
+
 /** Evaluates a bare Jinja2 expression (`when:` style) to a native value. */
 export function evaluate(expr: string, vars: Record<string, unknown>): unknown {
   captured = undefined
-  renderRaw(`{{ __capture((${expr})) }}`, vars)
+  renderRaw(`{{ __capture((${splitBraces(expr)})) }}`, vars)
   const v = captured
   captured = undefined
   if (isUndef(v)) throw new UndefinedVariableError(v.describe())
