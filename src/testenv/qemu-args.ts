@@ -88,7 +88,9 @@ export function qemuCommand(o: VmOptions, qmpSocket: string, configFile: string)
   const rom = o.boot === 'network' && !o.kernel ? (o.uefi ? FIRMWARE.efiRom : FIRMWARE.biosRom) : ''
   o.nics.forEach((n, i) => {
     const netdev = n.tap ? `tap,id=n${i},ifname=${n.tap},script=no,downscript=no` : `user,id=n${i},restrict=on`
-    args.push('-netdev', netdev, '-device', `virtio-net-pci,netdev=n${i},mac=${normalizeMac(n.mac)},romfile=${rom}`)
+    // Modern-only virtio (1af4:1041): Debian's iPXE virtio ROM declares that ID, and SeaBIOS
+    // skips a ROM whose ID differs from the device (the transitional default is 1af4:1000).
+    args.push('-netdev', netdev, '-device', `virtio-net-pci,disable-legacy=on,netdev=n${i},mac=${normalizeMac(n.mac)},romfile=${rom}`)
   })
   args.push('-boot', o.boot === 'network' ? 'order=n' : 'order=c')
   if (o.kernel) args.push('-kernel', o.kernel)

@@ -21,7 +21,7 @@ describe('qemu command line', () => {
     assert.deepEqual(argValue(args, '-serial'), [`file:${base.serialLog}`])
     assert.deepEqual(argValue(args, '-qmp'), ['unix:/tmp/q.sock,server=on,wait=off'])
     assert.deepEqual(argValue(args, '-netdev'), ['tap,id=n0,ifname=tap0,script=no,downscript=no'])
-    assert.deepEqual(argValue(args, '-device'), [`virtio-net-pci,netdev=n0,mac=52:54:00:aa:bb:cc,romfile=${FIRMWARE.biosRom}`])
+    assert.deepEqual(argValue(args, '-device'), [`virtio-net-pci,disable-legacy=on,netdev=n0,mac=52:54:00:aa:bb:cc,romfile=${FIRMWARE.biosRom}`])
     assert.deepEqual(argValue(args, '-drive'), [`file=${disk},if=virtio,format=raw,index=0`])
     assert.deepEqual(argValue(args, '-boot'), ['order=n'])
     assert.equal(config, '')
