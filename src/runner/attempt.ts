@@ -73,8 +73,10 @@ export async function attempt(pc: PlayCtx, h: HostRun, task: Task, vars: Record<
   if (pc.run.check && !mod.supportsCheckMode) return {changed: false, skipped: true, msg: `skipped: module ${mod.name} does not support check mode`}
   const secrets = secretValues(mod, params)
   const timeoutS = task.timeout === undefined ? 0 : Number(templateValue(task.timeout, vars))
-  const signals = [pc.run.signal, ...(timeoutS > 0 ? [AbortSignal.timeout(timeoutS * 1000)] : [])]
-  const signal = signals.length > 1 ? AbortSignal.any(signals) : pc.run.signal
+  // A ref'd timer (AbortSignal.timeout is unref'd and would let the process exit mid-task).
+  const timer = new AbortController()
+  const handle = timeoutS > 0 ? setTimeout(() => timer.abort(new Error('task timeout')), timeoutS * 1000) : undefined
+  const signal = timeoutS > 0 ? AbortSignal.any([pc.run.signal, timer.signal]) : pc.run.signal
   const ctx: TaskContext = {
     params, host: h.name, vars, check: pc.run.check, signal, services: pc.run.services,
     log: pc.run.log.child({host: h.name, task: task.name ?? task.module}),
@@ -91,6 +93,8 @@ export async function attempt(pc: PlayCtx, h: HostRun, task: Task, vars: Record<
       const err = e as Error & {unreachable?: boolean}
       r = {changed: false, failed: true, msg: err.message, ...(err.unreachable ? {unreachable: true} : {exception: err.stack?.split('\n').slice(0, 3).join('\n')})}
     }
+  } finally {
+    clearTimeout(handle)
   }
   r = scrub({...r, changed: Boolean(r.changed)}, secrets) as Result
   return postConditions(task, r, vars)

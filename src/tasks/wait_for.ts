@@ -2,7 +2,7 @@
  * wait_for: wait until a TCP port is open/closed/drained or a file is present/absent
  * (optionally containing a regex), polling every `sleep` seconds until `timeout`.
  */
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import {connect} from 'node:net'
 import type {TaskModule} from './types.js'
 import {sleep} from '../runner/sync.js'
@@ -52,9 +52,12 @@ async function established(port: number): Promise<number> {
 async function check(p: P, signal: AbortSignal): Promise<boolean> {
   const re = p.search_regex ? new RegExp(p.search_regex, 'm') : undefined
   if (p.path !== undefined) {
+    // Any kind of file counts as present (directories too); the regex needs a readable file.
+    const exists = await stat(p.path).then(() => true, () => false)
+    if (p.state === 'absent' || p.state === 'stopped') return !exists
+    if (!exists || !re) return exists
     const text = await readFile(p.path, 'utf8').catch(() => undefined)
-    if (p.state === 'absent' || p.state === 'stopped') return text === undefined
-    return text !== undefined && (!re || re.test(text))
+    return text !== undefined && re.test(text)
   }
   const port = p.port!
   if (p.state === 'drained') return (await established(port)) === 0
