@@ -32,7 +32,7 @@ function probe(host: string, port: number, timeoutS: number, read: boolean, sign
     sock.on('data', (d) => { data += d.toString('utf8') })
     sock.once('end', () => done(data))
     sock.once('timeout', () => done(read && data ? data : undefined))
-    sock.once('error', () => done(undefined))
+    sock.on('error', () => done(undefined))
   })
 }
 
