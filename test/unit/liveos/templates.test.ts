@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, test} from 'node:test'
 import nunjucks from 'nunjucks'
+import {renderTemplate} from '../../../src/runner/template.js'
 
 /**
  * PXE templates render with nunjucks (stand-in for the runner's engine) and, as an
@@ -102,5 +103,9 @@ describe('PXE templates', () => {
       if (expected === undefined) return t.skip('python3 jinja2 not installed')
       assert.equal(render(file), expected, file)
     }
+  })
+
+  test("the playbook runner's renderTemplate gives the same text", () => {
+    for (const file of templates) assert.equal(renderTemplate(readFileSync(join(dir, file), 'utf8'), vars), render(file), file)
   })
 })
