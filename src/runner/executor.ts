@@ -193,7 +193,8 @@ export async function runTask(pc: PlayCtx, h: HostRun, task: Task, scope: Scope)
     if (pc.run.signal.aborted) return {status: 'stopped'}
     throw e
   }
-  if (pc.run.signal.aborted && result.failed) return {status: 'stopped'}
+  // Interrupted work is not counted (the recap shows what finished before the cancel).
+  if (pc.run.signal.aborted) return {status: 'stopped'}
   if (task.register) {
     for (const name of runOnce ? pc.batch : [h.name]) pc.hostRun(name).data.facts[task.register] = result
   }

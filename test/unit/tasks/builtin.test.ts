@@ -50,7 +50,7 @@ test('command: missing program, chdir, stdin, creates/removes', async () => {
 
 test('shell runs through /bin/sh with pipes', async () => {
   const r = await run('shell', {cmd: 'echo a b | wc -w'})
-  assert.equal(r.stdout.toString().trim(), '2')
+  assert.equal(String(r.stdout).trim(), '2')
   assert.equal((await run('shell', {cmd: 'exit 3'})).rc, 3)
 })
 
