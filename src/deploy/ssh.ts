@@ -102,8 +102,9 @@ export class SshSession {
           if (opts.signal?.aborted) return reject(new OperationError(`command on ${this.target.host} cancelled`))
           resolve({code: code ?? (signal ? 128 : -1), stdout, stderr})
         })
-        if (opts.stdin instanceof Buffer) stream.end(opts.stdin)
-        else if (opts.stdin) opts.stdin.pipe(stream)
+        const stdin = opts.stdin
+        if (Buffer.isBuffer(stdin)) stream.end(stdin)
+        else if (stdin) stdin.pipe(stream)
         else stream.end()
       })
     })
