@@ -1,0 +1,180 @@
+import {createHash, randomBytes} from 'node:crypto'
+import {closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {gzipSync} from 'node:zlib'
+import {execa} from 'execa'
+import {EnvironmentError, InputError} from '../errors.js'
+import {silentLogger, type Logger} from '../log.js'
+import {writeCpio} from '../liveos/cpio.js'
+import {findKernel, whichSystem} from '../liveos/inputs.js'
+import {guestAssetsDir, guestLayout} from './guest-layout.js'
+
+/**
+ * The lab's guest test image: a raw MBR disk whose one FAT partition boots SYSLINUX →
+ * Debian kernel → a small initramfs that reads the config drive (guest/init.sh). It stands
+ * in for a cloud image. Built without loop mounts (mtools + syslinux on image files).
+ */
+
+/** Bump when the recipe changes in a way the inputs do not show. */
+const RECIPE_VERSION = 'guest-image-1'
+const MIB = 1024 * 1024
+/** The partition starts at 1 MiB, as partitioners align it. */
+const PART_START_SECTOR = 2048
+export const MBR_CODE = '/usr/lib/syslinux/mbr/mbr.bin'
+
+export interface BuildGuestImageOptions {
+  /** Path of the raw disk image to write. */
+  out: string
+  sizeMiB?: number
+  log?: Logger
+  kernelVersion?: string
+}
+
+export interface GuestImage {
+  path: string
+  sha256: string
+  sizeBytes: number
+  /** True when an image built from the same inputs was kept. */
+  reused: boolean
+}
+
+interface Record_ {
+  key: string
+  sha256: string
+  sizeBytes: number
+}
+
+const SYSLINUX_CFG = [
+  'SERIAL 0 115200',
+  'DEFAULT guest',
+  'PROMPT 0',
+  'TIMEOUT 0',
+  'LABEL guest',
+  '  KERNEL vmlinuz',
+  '  INITRD initrd.img',
+  '  APPEND console=ttyS0,115200 panic=10',
+  '',
+].join('\n')
+
+function sha256(...parts: (Buffer | string)[]): string {
+  const h = createHash('sha256')
+  for (const p of parts) h.update(p)
+  return h.digest('hex')
+}
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256')
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer)
+  return h.digest('hex')
+}
+
+function requireTool(cmd: string, pkg: string): string {
+  const p = whichSystem(cmd)
+  if (!p) throw new EnvironmentError(`${cmd} not found; it builds the guest test image`, `install ${pkg} (scripts/deps.sh)`)
+  return p
+}
+
+async function run(cmd: string, args: string[], input?: string): Promise<void> {
+  try {
+    await execa(cmd, args, {input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+  } catch (err) {
+    const e = err as {stderr?: string; shortMessage?: string; message: string}
+    throw new EnvironmentError(`${cmd} ${args.join(' ')} failed: ${(e.stderr || e.shortMessage || e.message).trim()}`)
+  }
+}
+
+/** Copies `from` into `to` at byte `offset`, skipping all-zero blocks so `to` stays sparse. */
+function copySparse(from: string, to: string, offset: number): void {
+  const src = openSync(from, 'r'), dst = openSync(to, 'r+')
+  const buf = Buffer.alloc(64 * 1024)
+  try {
+    for (let pos = 0; ;) {
+      const n = readSync(src, buf, 0, buf.length, pos)
+      if (n === 0) break
+      const chunk = buf.subarray(0, n)
+      if (chunk.some((b) => b !== 0)) writeSync(dst, chunk, 0, n, offset + pos)
+      pos += n
+    }
+  } finally {
+    closeSync(src)
+    closeSync(dst)
+  }
+}
+
+/** Assembles the disk in `work`: FAT partition image → syslinux → MBR disk. */
+async function assemble(work: string, sizeMiB: number, kernelImage: string, initrd: Buffer): Promise<string> {
+  for (const [cmd, pkg] of [['mkfs.vfat', 'dosfstools'], ['mcopy', 'mtools'], ['syslinux', 'syslinux'], ['sfdisk', 'fdisk']]) requireTool(cmd, pkg)
+  if (!existsSync(MBR_CODE)) throw new EnvironmentError(`${MBR_CODE} not found`, 'install syslinux-common')
+  const part = join(work, 'part.img'), disk = join(work, 'disk.raw')
+  writeFileSync(join(work, 'initrd.img'), initrd)
+  writeFileSync(join(work, 'syslinux.cfg'), SYSLINUX_CFG)
+  writeFileSync(part, '')
+  truncateSync(part, (sizeMiB - 1) * MIB)
+  // Fixed volume id and hidden sectors = partition start (SYSLINUX finds itself by it).
+  await run('mkfs.vfat', ['-n', 'GUESTBOOT', '-i', '0b3d6e57', '-h', String(PART_START_SECTOR), part])
+  await run('mcopy', ['-i', part, '-o', kernelImage, '::/vmlinuz'])
+  await run('mcopy', ['-i', part, '-o', join(work, 'initrd.img'), join(work, 'syslinux.cfg'), '::/'])
+  await run('syslinux', ['--install', part])
+  writeFileSync(disk, '')
+  truncateSync(disk, sizeMiB * MIB)
+  await run('sfdisk', ['--no-reread', '--no-tell-kernel', '--quiet', disk],
+    `label: dos\nlabel-id: 0x0b3d6e57\nstart=${PART_START_SECTOR}, type=c, bootable\n`)
+  copySparse(part, disk, PART_START_SECTOR * 512)
+  // Boot code only: the first 440 bytes, before the disk signature and partition table.
+  const fd = openSync(disk, 'r+')
+  try { writeSync(fd, readFileSync(MBR_CODE).subarray(0, 440), 0, 440, 0) } finally { closeSync(fd) }
+  return disk
+}
+
+function readRecord(out: string, key: string): Record_ | undefined {
+  try {
+    const rec = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as Record_
+    return rec.key === key && statSync(out).size === rec.sizeBytes ? rec : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Builds the guest image at `out`, or keeps the one there when its inputs are unchanged. */
+export async function buildGuestImage(opts: BuildGuestImageOptions): Promise<GuestImage> {
+  const log = opts.log ?? silentLogger
+  const sizeMiB = opts.sizeMiB ?? 256
+  if (!Number.isInteger(sizeMiB) || sizeMiB < 48 || sizeMiB > 64 * 1024) {
+    throw new InputError(`guest image size must be an integer number of MiB between 48 and 65536, got ${sizeMiB}`)
+  }
+  const kernel = findKernel(opts.kernelVersion)
+  const layout = guestLayout(kernel, guestAssetsDir())
+  for (const note of layout.notes) log.info(note)
+  const initrd = gzipSync(writeCpio(layout.entries), {level: 9})
+  const syslinuxBin = requireTool('syslinux', 'syslinux')
+  const key = sha256(RECIPE_VERSION, '\0', String(sizeMiB), '\0', sha256(readFileSync(kernel.image)), '\0', sha256(initrd), '\0',
+    SYSLINUX_CFG, '\0', sha256(readFileSync(syslinuxBin)), '\0', existsSync(MBR_CODE) ? sha256(readFileSync(MBR_CODE)) : '')
+  const kept = readRecord(opts.out, key)
+  if (kept) {
+    log.info('guest image unchanged; kept', {path: opts.out, sha256: kept.sha256})
+    return {path: opts.out, sha256: kept.sha256, sizeBytes: kept.sizeBytes, reused: true}
+  }
+  log.info('building guest image', {path: opts.out, sizeMiB, kernel: kernel.version, initrdBytes: initrd.length})
+  mkdirSync(dirname(opts.out), {recursive: true})
+  const work = mkdtempSync(join(tmpdir(), 'bmpctl-guest-'))
+  try {
+    const disk = await assemble(work, sizeMiB, kernel.image, initrd)
+    const record: Record_ = {key, sha256: await sha256File(disk), sizeBytes: statSync(disk).size}
+    const tmp = `${opts.out}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+    // Same filesystem as `out` for an atomic rename; the work dir may be elsewhere.
+    copySparseNew(disk, tmp, record.sizeBytes)
+    renameSync(tmp, opts.out)
+    writeFileSync(`${opts.out}.json`, JSON.stringify(record, null, 2) + '\n')
+    log.info('guest image built', {path: opts.out, sha256: record.sha256, sizeBytes: record.sizeBytes})
+    return {path: opts.out, sha256: record.sha256, sizeBytes: record.sizeBytes, reused: false}
+  } finally {
+    rmSync(work, {recursive: true, force: true})
+  }
+}
+
+function copySparseNew(from: string, to: string, size: number): void {
+  writeFileSync(to, '')
+  truncateSync(to, size)
+  copySparse(from, to, 0)
+}
