@@ -1,0 +1,22 @@
+/** Machines a background vBMC can sit in front of; adding a kind is one entry here. */
+import {InputError} from '../../errors.js'
+import {FakeMachine, type Machine} from '../machine.js'
+
+/** Options from `--machine-opt key=value`, passed to the machine's constructor. */
+export type MachineOptions = Record<string, string>
+
+export type MachineMaker = (name: string, opts: MachineOptions) => Promise<Machine>
+
+export const MACHINES: Record<string, MachineMaker> = {
+  fake: async (name) => new FakeMachine(name),
+}
+
+export function machineKinds(): string[] {
+  return Object.keys(MACHINES)
+}
+
+export async function makeMachine(kind: string, name: string, opts: MachineOptions = {}): Promise<Machine> {
+  const make = MACHINES[kind]
+  if (!make) throw new InputError(`unknown machine kind "${kind}"`, [], `use one of: ${machineKinds().join(', ')}`)
+  return make(name, opts)
+}
