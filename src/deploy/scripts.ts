@@ -39,14 +39,14 @@ export function imageWriteScript(o: ImageWriteScript): string {
   const algo = o.checksum?.algo ?? 'sha256'
   return `set -eu
 set -o pipefail
-D=${sq(o.device)}; URL=${sq(o.url)}; W=/tmp/bmpctl-image
-rm -rf "$W"; mkdir -p "$W"; mkfifo "$W/src" "$W/raw" "$W/cnt"
+D=${sq(o.device)}; URL=${sq(o.url)}; W=$(mktemp -d /tmp/bmpctl-image.XXXXXX)
+mkfifo "$W/src" "$W/raw" "$W/cnt"
 ${algo}sum < "$W/src" > "$W/src.sum" & S1=$!
 tee "$W/cnt" < "$W/raw" | ${algo}sum > "$W/raw.sum" & S2=$!
 wc -c < "$W/cnt" > "$W/raw.bytes" & S3=$!
 ( while [ ! -e "$W/done" ]; do sleep 2; p=$(pidof dd 2>/dev/null | cut -d' ' -f1) || continue
     [ -n "$p" ] && sed -n 's/^wchar: /progress /p' "/proc/$p/io" 2>/dev/null || true; done ) & PP=$!
-trap 'touch "$W/done"; kill $PP 2>/dev/null || true' EXIT
+trap 'touch "$W/done"; kill $PP 2>/dev/null || true; rm -rf "$W"' EXIT
 wget -q -O - "$URL" | tee "$W/src" | ${DECOMPRESS[o.format]} | tee "$W/raw" | dd of="$D" bs=1M conv=fsync 2> "$W/dd.err"
 wait $S1 $S2 $S3
 BYTES=$(tr -d ' ' < "$W/raw.bytes")
