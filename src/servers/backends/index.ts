@@ -1,0 +1,5 @@
+export {createNodeIndex, reservedAddress, type NodeIndex, type NodeRef} from './node-index.js'
+export {createStoreDhcpBackend, type StoreDhcpBackendOptions} from './dhcp.js'
+export {createStoreTftpBackend, macFromPxelinuxPath, type BootFileRenderer, type StoreTftpBackendOptions} from './tftp.js'
+export {createStoreHttpBackend, type StoreHttpBackendOptions} from './http.js'
+export {handleCallback, hostKeyFingerprint, type CallbackDeps, type CallbackReply} from './callback.js'
