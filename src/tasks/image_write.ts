@@ -52,7 +52,7 @@ async function contentLength(url: string, signal: AbortSignal): Promise<number |
 }
 
 /** Feeds `progress N` lines (which may arrive split across chunks) to ctx.progress. */
-function progressReader(ctx: TaskContext<unknown>, total: number | undefined, started: number, now: () => number): (chunk: string) => void {
+export function progressReader(ctx: TaskContext<unknown>, total: number | undefined, started: number, now: () => number): (chunk: string) => void {
   let buf = ''
   return (chunk) => {
     buf += chunk

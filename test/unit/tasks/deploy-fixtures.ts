@@ -103,3 +103,10 @@ export async function fileServer(root: string): Promise<{base: string; port: num
   const port = (server.address() as {port: number}).port
   return {base: `http://127.0.0.1:${port}`, port, gets, server, close: () => server.close()}
 }
+
+/** Deploy services whose "LiveOS" is a local dropbear (port and keys), with the facts it would report. */
+export function liveosOn(store: Store, dataDir: string, sshd: {port: number; hostKeyLine: string; clientKey: Buffer; clientPub: string},
+  disks: LiveOsFacts['disks'] = [], cfg: Parameters<typeof deployServices>[1] = {}): DeployServices {
+  store.setFacts('n1', {liveos: liveosFacts({ip: '127.0.0.1', hostKeys: [sshd.hostKeyLine], disks}), liveos_callback_at: new Date().toISOString()})
+  return deployServices(dataDir, cfg, {sshPrivateKey: sshd.clientKey, sshPublicKey: sshd.clientPub, liveosSshPort: sshd.port})
+}
