@@ -106,13 +106,15 @@ export function appendPartitionScript(device: string, plan: PartitionPlan): stri
 D=${sq(device)}; N=$(basename "$D")
 echo 'start=${plan.start}, size=${plan.size}, type=${plan.type}' | sfdisk --append --no-reread --no-tell-kernel "$D" >/dev/null
 sync
-blockdev --rereadpt "$D" 2>/dev/null || partx -u "$D" 2>/dev/null || true
+blockdev --rereadpt "$D" 2>/dev/null || true
 i=0
 while [ $i -lt 50 ]; do
   for p in /sys/block/$N/$N*; do
     [ -e "$p/start" ] || continue
     if [ "$(cat "$p/start")" = ${plan.start} ] && [ -b "/dev/$(basename "$p")" ]; then echo "part=/dev/$(basename "$p")"; exit 0; fi
   done
+  # Some block drivers (loop without extended minors) ignore a re-read; partx adds the new one itself.
+  [ $i = 5 ] && { partx -a "$D" 2>/dev/null || true; }
   i=$((i+1)); sleep 0.1
 done
 echo "the new partition at sector ${plan.start} of $D did not appear" >&2
