@@ -1,10 +1,11 @@
 /**
  * DHCP lease throughput, bmpctl (dynamic mode) vs Kea (memfile, LFC off) vs dnsmasq, as root.
- * Run: node --import tsx bench/dhcp.ts [seconds-per-step] [clients]
+ * Run: node --import tsx bench/dhcp.ts [seconds-per-step] [clients] [rounds]
  * Every server runs in the same fresh server namespace (bridge 192.0.2.1/24) with a
  * persistent lease file; perfdhcp runs in a client namespace as a relay (giaddr
  * 192.0.2.10) and climbs a rate ladder of 4-way exchanges (DORA). A server's score is the
- * best achieved rate whose drops stay under 1 %. Everything is torn down at exit.
+ * best achieved rate whose drops stay under 1 % over all rounds (peers alternate within a
+ * round, so a noisy neighbour on a shared machine hits all of them). Torn down at exit.
  */
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -16,7 +17,8 @@ import {nsSpawn, stop} from '../test/support/netns.js'
 
 const SECONDS = Number(process.argv[2] ?? 5)
 const CLIENTS = Number(process.argv[3] ?? 200)
-const RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000, 6000, 8000]
+const ROUNDS = Number(process.argv[4] ?? 2)
+const RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000, 6000, 8000, 10000, 12000]
 const POOL = {start: '192.0.2.10', end: '192.0.2.250'}
 const dir = mkdtempSync(join(tmpdir(), 'bmp-bench-dhcp-'))
 process.on('exit', () => rmSync(dir, {recursive: true, force: true}))
@@ -81,7 +83,8 @@ async function ladder(lab: DhcpLab, clientNs: string): Promise<{best?: Step; ste
     const step = {rate, achieved: (r.requestAck?.received ?? 0) / SECONDS, drops: dropsPct(r)}
     steps.push(step)
     process.stderr.write(`  rate ${rate}: ${step.achieved.toFixed(0)}/s, drops ${step.drops.toFixed(2)} %\n`)
-    if (step.drops >= 1) break
+    // one noisy step does not end the climb; two failing steps in a row do
+    if (step.drops >= 1 && (steps.at(-2)?.drops ?? 0) >= 1) break
   }
   const ok = steps.filter((s) => s.drops < 1)
   return {best: ok.sort((a, b) => b.achieved - a.achieved)[0], steps}
@@ -96,23 +99,29 @@ async function warmUp(clientNs: string): Promise<boolean> {
   return false
 }
 
-const results: {name: string; best?: Step; last?: Step}[] = []
-for (const peer of [bmpctl, kea, dnsmasq]) {
+const results: {name: string; best?: Step}[] = []
+const record = (name: string, best?: Step) => {
+  const r = results.find((x) => x.name === name)
+  if (!r) results.push({name, best})
+  else if (best && (!r.best || best.achieved > r.best.achieved)) r.best = best
+}
+const peers = [bmpctl, kea, dnsmasq]
+for (let round = 0; round < ROUNDS; round++) for (const peer of round % 2 ? [...peers].reverse() : peers) {
   const lab = new DhcpLab()
   try {
     const client = lab.addClient('192.0.2.9/24')
-    process.stderr.write(`${peer.name}:\n`)
+    process.stderr.write(`${peer.name} (round ${round + 1}):\n`)
     const server = await peer.start(lab)
     try {
       if (!(await warmUp(client.ns))) throw new Error(`${peer.name} never answered`)
-      const {best, steps} = await ladder(lab, client.ns)
-      results.push({name: peer.name, best, last: steps.at(-1)})
+      const {best} = await ladder(lab, client.ns)
+      record(peer.name, best)
     } finally {
       await server.stop()
     }
   } catch (err) {
     process.stderr.write(`  failed: ${String(err)}\n`)
-    results.push({name: peer.name})
+    record(peer.name)
   } finally {
     lab.destroy()
   }
@@ -120,7 +129,7 @@ for (const peer of [bmpctl, kea, dnsmasq]) {
 
 const score = (name: string) => results.find((r) => r.name === name)?.best?.achieved
 const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a')
-console.log(`\nperfdhcp DORA, ${CLIENTS} clients, ${SECONDS} s per step; best rate with < 1 % drops\n`)
+console.log(`\nperfdhcp DORA, ${CLIENTS} clients, ${SECONDS} s per step, ${ROUNDS} rounds; best rate with < 1 % drops\n`)
 console.log('| server | leases/s | drops % | at offered rate | vs kea | vs dnsmasq |')
 console.log('|---|---:|---:|---:|---:|---:|')
 for (const r of results) {
