@@ -10,8 +10,6 @@ import type {NodeAction} from './services/deploy-targets.js'
  * the live view (TTY table / plain lines / JSON lines), Ctrl-C handling and exit codes.
  */
 export abstract class NodeActionCommand<T extends typeof Command> extends BaseCommand<T> {
-  static override strict = false
-
   static sharedFlags = {
     forks: Flags.integer({char: 'f', description: 'nodes worked on at once', min: 1, default: 10}),
     'extra-vars': Flags.string({char: 'e', description: 'key=value, JSON/YAML, or @file for the playbook (repeatable)', multiple: true}),
@@ -20,7 +18,8 @@ export abstract class NodeActionCommand<T extends typeof Command> extends BaseCo
 
   /** Runs the action over the node patterns given as arguments; prints the final table or JSON summary. */
   protected async runNodeAction(action: NodeAction, extra: Partial<ActionRequest> = {}): Promise<undefined> {
-    const {argv} = await this.parse(this.ctor)
+    // Spreading a command class drops inherited statics, so the parse options are spelled out.
+    const {argv} = await this.parse({flags: this.ctor.flags, baseFlags: BaseCommand.baseFlags, enableJsonFlag: true, args: this.ctor.args, strict: false})
     const flags = this.flags as Record<string, unknown>
     const report = await withInterrupt((signal) => runAction({
       action, dataDir: this.dataDir, patterns: argv as string[], forks: flags.forks as number, extraVars: flags['extra-vars'] as string[] | undefined,

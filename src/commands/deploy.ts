@@ -10,6 +10,8 @@ Runs playbooks/deploy.yaml (strategy free) over the nodes matching the patterns 
     '<%= config.bin %> deploy compute -i inventory.yaml --forks 20 --timeout 45m',
     '<%= config.bin %> deploy "rack1:!node-3" --json | jq -c \'select(.type == "summary")\'',
   ]
+  // Own static (oclif reads it off the class, inherited statics are not seen): patterns are variadic.
+  static override strict = false
   static override args = {patterns: Args.string({description: 'host patterns over enrolled nodes and their groups (default: all)'})}
   static override flags = {
     ...NodeActionCommand.sharedFlags,

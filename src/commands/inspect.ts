@@ -9,6 +9,8 @@ Runs playbooks/inspect.yaml over nodes in "manageable", "available" or "inspect-
     '<%= config.bin %> inspect node01',
     '<%= config.bin %> inspect all --json | jq -c \'select(.type == "summary") | .facts\'',
   ]
+  // Own static (oclif reads it off the class, inherited statics are not seen): patterns are variadic.
+  static override strict = false
   static override args = {patterns: Args.string({description: 'host patterns over enrolled nodes and their groups', required: true})}
   static override flags = {...NodeActionCommand.sharedFlags}
 

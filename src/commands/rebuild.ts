@@ -10,6 +10,8 @@ Like \`bmpctl deploy\`, but also takes nodes in "active". Asks for confirmation 
     '<%= config.bin %> rebuild node01',
     '<%= config.bin %> rebuild compute --yes --image http://192.0.2.1:8080/images/debian12.raw.xz',
   ]
+  // Own static (oclif reads it off the class, inherited statics are not seen): patterns are variadic.
+  static override strict = false
   static override args = {patterns: Args.string({description: 'host patterns over enrolled nodes and their groups', required: true})}
   static override flags = {
     ...NodeActionCommand.sharedFlags,

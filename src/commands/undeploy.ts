@@ -9,6 +9,8 @@ Runs playbooks/undeploy.yaml over nodes in "active", "deploy-failed" or "clean-f
     '<%= config.bin %> undeploy node01',
     '<%= config.bin %> undeploy compute --forks 20 --json',
   ]
+  // Own static (oclif reads it off the class, inherited statics are not seen): patterns are variadic.
+  static override strict = false
   static override args = {patterns: Args.string({description: 'host patterns over enrolled nodes and their groups', required: true})}
   static override flags = {...NodeActionCommand.sharedFlags}
 
