@@ -20,6 +20,8 @@ interface StageDef {
   clue?(e: NodeEvent): boolean
   causes: string[]
   check: string[]
+  /** Only counts once the LiveOS called back (a rescue also boots the disk, for instance). */
+  afterCallback?: boolean
 }
 
 const isLocal = (e: NodeEvent) => e.data?.mode === 'local'
@@ -49,21 +51,21 @@ export const CHAIN: readonly StageDef[] = [
     causes: ['the LiveOS did not boot (kernel panic, missing NIC driver): watch its console', 'no network inside the LiveOS (its own DHCP failed)',
       'the call-back URL is unreachable from the node, or the token expired/was refused'],
     check: ['the serial console (SOL: `ipmitool sol activate`)', 'callback.refused events below', 'that `bmpctl serve` answers POST /v1/callback']},
-  {id: 'wipe', label: 'SSH: disk wipe', reached: (e) => e.kind === 'deploy.disk_wipe' && !failedData(e), clue: (e) => e.kind.startsWith('deploy.') && failedData(e),
+  {id: 'wipe', afterCallback: true, label: 'SSH: disk wipe', reached: (e) => e.kind === 'deploy.disk_wipe' && !failedData(e), clue: (e) => e.kind.startsWith('deploy.') && failedData(e),
     causes: ['SSH to the LiveOS fails: host key differs from the one it called back with', 'the deploy key is not accepted (public key on the kernel command line)',
       'no disk matches the root device hints'],
     check: ['`bmpctl nodes show NODE` facts.liveos (ip, hostKeys, disks)', 'the node\'s properties.root_device hints', '<data-dir>/ssh/id_ed25519.pub']},
-  {id: 'image', label: 'SSH: image write', reached: (e) => e.kind === 'deploy.image_write' && !failedData(e), clue: (e) => e.kind === 'deploy.image_write' && failedData(e),
+  {id: 'image', afterCallback: true, label: 'SSH: image write', reached: (e) => e.kind === 'deploy.image_write' && !failedData(e), clue: (e) => e.kind === 'deploy.image_write' && failedData(e),
     causes: ['the LiveOS cannot fetch the image URL', 'checksum mismatch (wrong checksum or corrupt image)', 'the disk is too small'],
     check: ['the image URL from the node\'s network (curl -I)', 'the image checksum', 'deploy.image_write events below']},
-  {id: 'configdrive', label: 'SSH: config drive', reached: (e) => e.kind === 'deploy.configdrive' && !failedData(e),
+  {id: 'configdrive', afterCallback: true, label: 'SSH: config drive', reached: (e) => e.kind === 'deploy.configdrive' && !failedData(e),
     clue: (e) => e.kind === 'deploy.configdrive' && failedData(e),
     causes: ['no room for the config drive partition at the end of the disk', 'read-back mismatch (failing disk)'],
     check: ['deploy.configdrive events below', 'the disk size against the image size']},
-  {id: 'local-boot', label: 'boot from disk', reached: (e) => (e.kind === 'deploy.pxe_config' || stageOf(e) === 'boot-script' || e.kind === 'tftp.pxelinux-cfg') && isLocal(e),
+  {id: 'local-boot', afterCallback: true, label: 'boot from disk', reached: (e) => (e.kind === 'deploy.pxe_config' || stageOf(e) === 'boot-script' || e.kind === 'tftp.pxelinux-cfg') && isLocal(e),
     causes: ['the BMC refused the disk boot device or the power reset', 'the step before failed and the playbook went to its rescue'],
     check: ['bmc.* events below', '`bmpctl boot-device get NODE`']},
-  {id: 'guest', label: 'guest reachable', reached: (e) => (e.kind === 'deploy.wait_for_ssh' && !failedData(e)) || (e.kind === 'state.change' && e.data?.to === 'active'),
+  {id: 'guest', afterCallback: true, label: 'guest reachable', reached: (e) => (e.kind === 'deploy.wait_for_ssh' && !failedData(e)) || (e.kind === 'state.change' && e.data?.to === 'active'),
     clue: (e) => e.kind === 'deploy.wait_for_ssh' && failedData(e),
     causes: ['the installed OS did not boot (boot loader, BIOS image on UEFI or the reverse)', 'its network config (config drive network_data) is wrong', 'sshd is not started in the image'],
     check: ['the console of the node', 'the node\'s network.ipv4 address and gateway', 'that the image runs cloud-init or reads config-2']},
@@ -109,6 +111,7 @@ export function diagnose(node: Pick<NodeRecord, 'name' | 'state' | 'lastError'>,
   const found = CHAIN.map((def) => ({def, event: undefined as NodeEvent | undefined}))
   let from = 0
   for (const f of found) {
+    if (f.def.afterCallback && !found.find((c) => c.def.id === 'callback')?.event) continue
     const i = events.findIndex((e, k) => k >= from && f.def.reached(e))
     if (i >= 0) (f.event = events[i], from = i)
   }

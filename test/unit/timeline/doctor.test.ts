@@ -97,6 +97,14 @@ describe('diagnose', () => {
     assert.equal(r.firstMissing?.clues.length, 1)
   })
 
+  test('a rescue that sets local boot before any call-back does not count as booting the disk', () => {
+    const events = fullDeploy().slice(0, 8)
+    events.push({id: 96, node: 'n1', ts: '2026-01-01T00:00:50.000Z', kind: 'deploy.pxe_config', message: 'boot the local disk', data: {mode: 'local'}})
+    const r = diagnose(node, events)
+    assert.equal(r.stages.find((s) => s.id === 'local-boot')?.status, 'not-seen')
+    assert.equal(r.firstMissing?.id, 'tftp')
+  })
+
   test('only the latest attempt counts', () => {
     const first = fullDeploy()
     const retry: NodeEvent = {id: 100, node: 'n1', ts: '2026-01-01T01:00:00.000Z', kind: 'state.change', message: 'deploy-failed → deploying', data: {from: 'deploy-failed', to: 'deploying'}}
