@@ -103,5 +103,7 @@ dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&
   echo "::shutdown:/bin/umount -a -r"
 } > /etc/inittab
 addr=$(ip -4 -o addr show scope global | awk '{print $4}' | sed 's,/.*,,' | head -n 1)
+# Like cloud-init, show the host key on the console so a client can pin it.
+echo "BMPCTL-GUEST-HOSTKEY $(dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key | grep '^ssh-')"
 echo "BMPCTL-GUEST-UP hostname=$name ip=${addr:-none}"
 exec /bin/busybox init
