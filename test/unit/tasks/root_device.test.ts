@@ -1,5 +1,6 @@
 import {describe, test} from 'node:test'
 import assert from 'node:assert/strict'
+import type {RootDeviceHints} from '../../../src/deploy/root-device.js'
 import rootDevice from '../../../src/tasks/root_device.js'
 import {ctxFor, liveosFacts, node, storeWith} from './deploy-fixtures.js'
 
@@ -39,7 +40,7 @@ describe('root_device task', () => {
 
   test('a bad hint fails with the reason', async () => {
     const {store} = setup()
-    const r = await rootDevice.run(ctxFor({hints: {colour: 'red'}}, {store}))
+    const r = await rootDevice.run(ctxFor({hints: {colour: 'red'} as RootDeviceHints}, {store}))
     assert.equal(r.failed, true)
     assert.match(String(r.msg), /unknown root device hint "colour"/)
   })
