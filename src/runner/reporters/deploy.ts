@@ -21,10 +21,18 @@ export interface NodeRow {
   lastFailure?: string
 }
 
+/** A task in document order; rescue tasks only run after a failure, so they are marked. */
+export interface OrderedTask {
+  name: string
+  rescue: boolean
+}
+
 /** Task names in document order (blocks inline, then rescue/always), to guess what a node does next. */
-export function taskOrder(pb: Playbook): string[] {
-  const walk = (items: Item[]): string[] => items.flatMap((i) => (i.kind === 'task' ? [i.name ?? i.module] : [...walk(i.block), ...walk(i.rescue), ...walk(i.always)]))
-  return pb.plays.flatMap((p) => [...walk(p.preTasks), ...walk(p.tasks), ...walk(p.postTasks)])
+export function taskOrder(pb: Playbook): OrderedTask[] {
+  const walk = (items: Item[], rescue: boolean): OrderedTask[] => items.flatMap((i) => (i.kind === 'task'
+    ? [{name: i.name ?? i.module, rescue}]
+    : [...walk(i.block, rescue), ...walk(i.rescue, true), ...walk(i.always, rescue)]))
+  return pb.plays.flatMap((p) => [...walk(p.preTasks, false), ...walk(p.tasks, false), ...walk(p.postTasks, false)])
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -60,8 +68,10 @@ export function formatElapsed(ms: number): string {
 export class NodeProgress {
   readonly rows = new Map<string, NodeRow>()
   private readonly pos = new Map<string, number>()
+  /** Hosts whose block failed over to its rescue tasks. */
+  private readonly rescuing = new Set<string>()
 
-  constructor(private readonly order: string[] = [], private readonly now: () => number = Date.now) {}
+  constructor(private readonly order: OrderedTask[] = [], private readonly now: () => number = Date.now) {}
 
   row(host: string): NodeRow {
     let r = this.rows.get(host)
@@ -73,7 +83,7 @@ export class NodeProgress {
   apply(e: RunEvent): string[] {
     switch (e.type) {
       case 'play_start':
-        for (const h of e.hosts) Object.assign(this.row(h), {status: 'running', stage: this.order[0] ?? 'starting', startedAt: this.now()})
+        for (const h of e.hosts) Object.assign(this.row(h), {status: 'running', stage: this.order[0]?.name ?? 'starting', startedAt: this.now()})
         return e.hosts
       case 'progress': {
         const r = this.row(e.host)
@@ -107,9 +117,14 @@ export class NodeProgress {
       r.endedAt = this.now()
       return [e.host]
     }
-    const at = this.order.indexOf(e.task, this.pos.get(e.host) ?? 0)
+    if (e.status === 'rescued') this.rescuing.add(e.host)
+    const at = this.order.findIndex((t, i) => i >= (this.pos.get(e.host) ?? 0) && t.name === e.task)
     if (at >= 0) this.pos.set(e.host, at + 1)
-    r.stage = at >= 0 && at + 1 < this.order.length ? this.order[at + 1] : e.task
+    const rescuing = this.rescuing.has(e.host)
+    // The next task this host will run: rescue tasks only after a failure, never after success.
+    const want = (t: OrderedTask) => (e.status === 'rescued' ? t.rescue : rescuing || !t.rescue)
+    const next = at < 0 ? undefined : this.order.slice(at + 1).find(want)
+    r.stage = next?.name ?? e.task
     return [e.host]
   }
 }
@@ -117,7 +132,7 @@ export class NodeProgress {
 export type DeployOutput = 'tty' | 'plain'
 
 export interface DeployReporterOptions {
-  order?: string[]
+  order?: OrderedTask[]
   write?: (s: string) => void
   /** Redraw period of the TTY table. */
   tickMs?: number
@@ -184,7 +199,7 @@ export class DeployReporter implements Reporter {
     const cells = rows.map((r) => [`${mark[r.status]} ${r.node}`, r.stage, r.detail ?? '', formatElapsed((r.endedAt ?? now) - r.startedAt)])
     const head = ['  NODE', 'STAGE', 'PROGRESS', 'ELAPSED']
     const w = head.map((h, i) => Math.min(i === 1 ? 40 : 30, Math.max(h.length, ...cells.map((c) => c[i].length))))
-    const cols = process.stdout.columns ?? 120
+    const cols = process.stdout.columns || 120
     return [head, ...cells].map((c) => c.map((s, i) => clip(s, w[i]).padEnd(w[i])).join('  ').trimEnd().slice(0, cols - 1))
   }
 

@@ -1,10 +1,13 @@
 import {describe, test} from 'node:test'
 import assert from 'node:assert/strict'
-import {DeployReporter, NodeProgress, formatElapsed, progressDetail} from '../../../src/runner/reporters/deploy.js'
+import {fileURLToPath} from 'node:url'
+import {loadPlaybook} from '../../../src/runner/index.js'
+import {DeployReporter, NodeProgress, formatElapsed, progressDetail, taskOrder} from '../../../src/runner/reporters/deploy.js'
 import {RunEmitter} from '../../../src/runner/events.js'
 import type {RunEvent} from '../../../src/runner/types.js'
 import {formatHardware, formatReport, summarizeHardware, summaryLine, type ActionReport} from '../../../src/services/deploy-report.js'
 
+const plain = (...names: string[]) => names.map((name) => ({name, rescue: false}))
 const counts = (failed = 0) => ({ok: 3, changed: 2, unreachable: 0, failed, skipped: 0, rescued: 0, ignored: 0})
 const result = (host: string, task: string, status: 'ok' | 'changed' | 'failed' | 'rescued' = 'ok', msg?: string): RunEvent =>
   ({type: 'host_result', task, host, status, ...(msg ? {msg} : {}), result: {}})
@@ -48,7 +51,7 @@ describe('hardware summary', () => {
 
 describe('NodeProgress', () => {
   test('infers each node\'s stage from the task order (free strategy announces a task once)', () => {
-    const p = new NodeProgress(['A', 'B', 'C', 'B'])
+    const p = new NodeProgress(plain('A', 'B', 'C', 'B'))
     p.apply({type: 'play_start', play: 'p', hosts: ['n1', 'n2']})
     assert.equal(p.rows.get('n2')?.stage, 'A')
     p.apply(result('n1', 'A'))
@@ -60,9 +63,20 @@ describe('NodeProgress', () => {
     assert.equal(p.rows.get('n1')?.stage, 'B', 'a repeated name is found after the current position')
   })
 
+  test('a block\'s rescue tasks are next only after a failure', async () => {
+    const order = taskOrder(await loadPlaybook(fileURLToPath(new URL('../../fixtures/deploy-cli/fake-deploy.yaml', import.meta.url))))
+    assert.deepEqual(order.filter((t) => t.rescue).map((t) => t.name), ['Mark deploy failed', 'Report failure'])
+    const p = new NodeProgress(order)
+    p.apply({type: 'play_start', play: 'p', hosts: ['ok', 'bad']})
+    p.apply(result('ok', 'Deployed', 'changed'))
+    assert.equal(p.rows.get('ok')?.stage, 'Deployed', 'the last task of the block stays the stage')
+    p.apply(result('bad', 'Check image', 'rescued', 'boom'))
+    assert.equal(p.rows.get('bad')?.stage, 'Mark deploy failed')
+  })
+
   test('progress data becomes the detail; a failure freezes the row and keeps the root cause', () => {
     let t = 1000
-    const p = new NodeProgress(['A', 'B'], () => t)
+    const p = new NodeProgress(plain('A', 'B'), () => t)
     p.apply({type: 'play_start', play: 'p', hosts: ['n1']})
     p.apply({type: 'progress', task: 'B', host: 'n1', message: 'image', data: {bytes: 512 * 1024 ** 2, total: 2 * 1024 ** 3}})
     assert.equal(p.rows.get('n1')?.detail, '512.0 MiB / 2.0 GiB 25%')
@@ -100,7 +114,7 @@ describe('progressDetail / formatElapsed', () => {
 describe('DeployReporter', () => {
   test('plain: one line per result and per 10% of progress, skipped tasks left out', () => {
     const out: string[] = []
-    const r = new DeployReporter('plain', {order: ['A', 'B'], write: (s) => out.push(s)})
+    const r = new DeployReporter('plain', {order: plain('A', 'B'), write: (s) => out.push(s)})
     const run = new RunEmitter()
     r.attach(run)
     run.emit({type: 'play_start', play: 'p', hosts: ['n1']})
@@ -121,7 +135,7 @@ describe('DeployReporter', () => {
 
   test('tty: the table is redrawn in place (cursor up over the lines drawn before)', () => {
     const out: string[] = []
-    const r = new DeployReporter('tty', {order: ['A', 'B'], write: (s) => out.push(s), tickMs: 60_000})
+    const r = new DeployReporter('tty', {order: plain('A', 'B'), write: (s) => out.push(s), tickMs: 60_000})
     const run = new RunEmitter()
     r.attach(run)
     run.emit({type: 'play_start', play: 'p', hosts: ['n1', 'n2']})
