@@ -100,6 +100,18 @@ describe('runAction', () => {
     store.close()
   })
 
+  test('rebuild asks for confirmation with the checked node names before anything runs', async () => {
+    const dir = dataDir({a: [...TO_AVAILABLE, 'deploying', 'active'], b: TO_AVAILABLE})
+    const asked: string[][] = []
+    const refuse = async (nodes: string[]) => { asked.push(nodes); throw new Error('not confirmed') }
+    await assert.rejects(runAction(request(dir, {action: 'rebuild', confirm: refuse})), /not confirmed/)
+    assert.deepEqual(asked, [['a', 'b']])
+    assert.deepEqual(states(dir), {a: 'active', b: 'available'})
+    const report = await runAction(request(dir, {action: 'rebuild', patterns: ['a'], confirm: async () => {}}))
+    assert.equal(report.ok, true)
+    assert.equal(states(dir).a, 'active')
+  })
+
   test('json output is one run event per line', async () => {
     const dir = dataDir({a: TO_AVAILABLE})
     const req = request(dir, {output: 'json'})
