@@ -115,7 +115,8 @@ export async function interactiveConsole(dataDir: string, name: string, io: Cons
     con.stream.onData((d) => io.stdout.write(d))
     const parser = new EscapeParser()
     await new Promise<void>((resolve) => {
-      const finish = () => { io.stdin.off('data', onData); io.stdin.off('end', finish); io.stdin.pause(); resolve() }
+      // Paused is not enough for a pipe: unref so an open stdin cannot keep the process alive.
+      const finish = () => { io.stdin.off('data', onData); io.stdin.off('end', finish); io.stdin.pause(); (io.stdin as {unref?: () => void}).unref?.(); resolve() }
       const onData = (chunk: Buffer) => {
         const {forward, quit} = parser.feed(chunk)
         if (forward.length) con.stream.write(forward)
