@@ -66,12 +66,29 @@ export async function isQcow2(url: string, signal?: AbortSignal): Promise<boolea
         return bytesRead === 4 && buffer.equals(QCOW2_MAGIC)
       } finally { await fh.close() }
     }
-    const res = await get(url, signal, {range: 'bytes=0-3'})
-    const head = Buffer.from(await res.arrayBuffer()).subarray(0, 4)
-    return head.equals(QCOW2_MAGIC)
+    const probe = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(10_000)])
+    const res = await get(url, probe, {range: 'bytes=0-3'})
+    return (await firstBytes(res, 4)).equals(QCOW2_MAGIC)
   } catch {
     return false
   }
+}
+
+/** The first `n` bytes of a body, then the rest is dropped (servers may ignore Range and send it all). */
+async function firstBytes(res: Response, n: number): Promise<Buffer> {
+  const reader = res.body?.getReader()
+  if (!reader) return Buffer.alloc(0)
+  let got = Buffer.alloc(0)
+  try {
+    while (got.length < n) {
+      const {done, value} = await reader.read()
+      if (done) break
+      got = Buffer.concat([got, Buffer.from(value)])
+    }
+  } finally {
+    await reader.cancel().catch(() => {})
+  }
+  return got.subarray(0, n)
 }
 
 export interface CachedRaw {

@@ -43,7 +43,8 @@ async function prepare(ctx: TaskContext<ImageWriteParams>, deploy: DeployService
 async function contentLength(url: string, signal: AbortSignal): Promise<number | undefined> {
   if (!/^https?:/i.test(url)) return undefined
   try {
-    const res = await fetch(url, {method: 'HEAD', signal})
+    // Only for a percentage: a URL the manager cannot reach must not hold the deploy up.
+    const res = await fetch(url, {method: 'HEAD', signal: AbortSignal.any([signal, AbortSignal.timeout(5000)])})
     const n = Number(res.headers.get('content-length'))
     return res.ok && n > 0 ? n : undefined
   } catch {
