@@ -17,6 +17,7 @@ export default class BootDevice extends BaseCommand<typeof BootDevice> {
     '<%= config.bin %> boot-device set disk node-1 --persistent --uefi',
   ]
   static override strict = false
+  static override usage = ['boot-device get NODE_PATTERN...', 'boot-device set pxe|disk|cdrom|bios NODE_PATTERN... [--persistent] [--uefi]']
   static override args = {
     op: Args.string({description: 'get or set', required: true, options: ['get', 'set']}),
     rest: Args.string({description: 'for set: DEVICE (pxe, disk, cdrom, bios), then host patterns', required: true}),

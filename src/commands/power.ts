@@ -15,6 +15,7 @@ Nodes are chosen with Ansible host patterns over the enrolled nodes and their gr
     '<%= config.bin %> power cycle node-1 node-2 --verbose',
   ]
   static override strict = false
+  static override usage = 'power status|on|off|soft|cycle|reset NODE_PATTERN... [--wait] [--timeout D] [--forks N]'
   static override args = {
     action: Args.string({description: 'what to do', required: true, options: ['status', 'on', 'off', 'soft', 'cycle', 'reset']}),
     patterns: Args.string({description: 'host patterns (one or more)', required: true}),
