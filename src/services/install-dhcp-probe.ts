@@ -52,8 +52,15 @@ export async function probeForeignDhcp(opts: DhcpProbeOptions): Promise<DhcpProb
       } catch { /* not DHCP: ignore */ }
     })
     sock.on('error', () => { /* a late send error only means nobody answered */ })
-    await new Promise<void>((resolve) => sock.send(discoverPacket(xid, mac), opts.serverPort ?? 67, opts.broadcast, () => resolve()))
-    await new Promise((r) => setTimeout(r, opts.waitMs ?? 2000))
+    const packet = discoverPacket(xid, mac)
+    const send = () => sock.send(packet, opts.serverPort ?? 67, opts.broadcast, () => {})
+    // Servers ping an address before offering it (dnsmasq, dhcpd): answers can take seconds,
+    // and a DISCOVER that arrives mid-ping may be dropped, so ask again while listening.
+    const waitMs = opts.waitMs ?? 4000
+    send()
+    const again = setInterval(send, Math.max(500, Math.floor(waitMs / 3)))
+    await new Promise((r) => setTimeout(r, waitMs))
+    clearInterval(again)
   } finally {
     sock.close()
   }
