@@ -32,6 +32,7 @@ import {ProvisionState} from './types.js'
  *   cleaning        → available          disks wiped
  *   cleaning        → clean-failed       wipe failed
  *   clean-failed    → cleaning           retry the wipe
+ *   clean-failed    → undeploying        retry the whole teardown (boot the LiveOS again)
  *   clean-failed    → manageable         give up, keep the node managed
  *   error           → manageable         operator fixed the problem
  *   error           → available          operator vouches the node is ready
@@ -99,6 +100,7 @@ export const TRANSITIONS: Readonly<Record<ProvisionState, readonly Transition[]>
   ],
   [S.CleanFailed]: [
     {to: S.Cleaning, doc: 'retry the wipe'},
+    {to: S.Undeploying, doc: 'retry the whole teardown (boot the LiveOS again)'},
     {to: S.Manageable, doc: 'give up, keep the node managed'},
   ],
   [S.Error]: [

@@ -24,7 +24,7 @@ describe('transition table', () => {
       [S.DeployFailed, S.Deploying], [S.DeployFailed, S.Undeploying],
       [S.Active, S.Undeploying], [S.Active, S.Deploying],
       [S.Undeploying, S.Cleaning], [S.Undeploying, S.Available], [S.Undeploying, S.CleanFailed],
-      [S.Cleaning, S.Available], [S.Cleaning, S.CleanFailed], [S.CleanFailed, S.Cleaning], [S.CleanFailed, S.Manageable],
+      [S.Cleaning, S.Available], [S.Cleaning, S.CleanFailed], [S.CleanFailed, S.Cleaning], [S.CleanFailed, S.Undeploying], [S.CleanFailed, S.Manageable],
       [S.Error, S.Manageable], [S.Error, S.Available],
       ...ALL_STATES.filter((s) => s !== S.Error).map((s): [ProvisionState, ProvisionState] => [s, S.Error]),
     ]
