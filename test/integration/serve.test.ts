@@ -57,6 +57,18 @@ describe('bmpctl install + serve in a lab namespace', {skip, timeout: 300_000}, 
     assert.deepEqual(report.steps.filter((s) => s.status !== 'unchanged').map((s) => `${s.step}:${s.status}`), ['systemd unit:skipped'])
   })
 
+  test('serve refuses a busy port with exit 3 naming the service and port', async () => {
+    const holder = nsSpawn(lab!.ns, ['node', '-e', "require('net').createServer().listen(8080, () => console.log('HOLDING'))"])
+    try {
+      await waitForOutput(holder, /HOLDING/, 10_000)
+      const r = bmpctl(lab!.ns, ['serve', '--data-dir', dataDir], 60_000)
+      assert.equal(r.code, 3, r.stderr)
+      assert.match(r.stderr, /error: HTTP port 8080: .*EADDRINUSE/)
+    } finally {
+      await stop(holder)
+    }
+  })
+
   test('serve answers /healthz and reports its three services', async () => {
     serve = await startServeProcess(lab!.ns, dataDir)
     assert.deepEqual(JSON.parse(nsExec(lab!.ns, ['curl', '-sf', 'http://192.0.2.1:8080/healthz'])).status, 'ok')
