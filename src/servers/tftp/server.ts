@@ -1,4 +1,5 @@
 import {createSocket, type RemoteInfo, type Socket} from 'node:dgram'
+import {setMaxListeners} from 'node:events'
 import {realpath} from 'node:fs/promises'
 import {EnvironmentError} from '../../errors.js'
 import type {Logger} from '../../log.js'
@@ -6,7 +7,7 @@ import {negotiateRead, BLKSIZE_MAX} from '../../protocols/tftp/options.js'
 import {decodePacket, encodePacket, TftpDecodeError, TftpErrorCode, type RequestPacket} from '../../protocols/tftp/packet.js'
 import {cleanRelative, openUnderRoot} from './contain.js'
 import {RateLimiter} from './ratelimit.js'
-import {blockSource, bufferChunks, fileChunks, netasciiChunks, type BlockSource} from './source.js'
+import {blockSource, bufferChunks, fileChunks, netasciiChunks, READ_BYTES, type BlockSource} from './source.js'
 import {runReadTransfer, type Peer} from './transfer.js'
 
 /** Narrow port to the rest of bmpctl: dynamic files (pxelinux.cfg/01-<mac>) and per-node events. */
@@ -77,6 +78,9 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
   return {port, close, stats: () => ({...ctx.stats, active: ctx.transfers.size})}
 }
 
+/** An opened file or dynamic content: its size when known, and a block source factory. */
+type Opened = {size?: number; source: (blksize: number, aheadBytes: number) => BlockSource}
+
 /** Per-server state shared by request handling. */
 class Context {
   readonly abort = new AbortController()
@@ -87,6 +91,7 @@ class Context {
 
   constructor(private o: TftpServerOptions, private rootReal: string) {
     this.limiter = new RateLimiter(o.perClientRate ?? 20)
+    setMaxListeners(0, this.abort.signal) // one abort listener per live transfer, removed when it ends
   }
 
   onRequest(main: Socket, msg: Buffer, rinfo: RemoteInfo): void {
@@ -163,12 +168,12 @@ class Context {
     }
   }
 
-  private async open(rel: string, client: Peer, netascii: boolean): Promise<{code: number; error: string} | {size?: number; source: (blksize: number) => BlockSource}> {
+  private async open(rel: string, client: Peer, netascii: boolean): Promise<{code: number; error: string} | Opened> {
     const dynamic = await this.o.backend?.file?.(rel, client)
     if (dynamic !== undefined) {
       const buf = typeof dynamic === 'string' ? Buffer.from(dynamic, 'utf8') : dynamic
       const chunks = () => (netascii ? netasciiChunks(bufferChunks(buf)) : bufferChunks(buf))
-      return {size: netascii ? undefined : buf.length, source: (blksize) => blockSource(chunks(), blksize)}
+      return {size: netascii ? undefined : buf.length, source: (blksize, ahead) => blockSource(chunks(), blksize, ahead)}
     }
     const r = await openUnderRoot(this.rootReal, rel)
     if (r.kind === 'escape') return {code: TftpErrorCode.AccessViolation, error: `access violation`}
@@ -176,20 +181,21 @@ class Context {
     const {handle, stat} = r
     return {
       size: netascii ? undefined : stat.size,
-      source: (blksize) => {
+      source: (blksize, ahead) => {
         const raw = fileChunks(handle, stat.size, blksize)
-        return blockSource(netascii ? netasciiChunks(raw) : raw, blksize, () => handle.close())
+        return blockSource(netascii ? netasciiChunks(raw) : raw, blksize, ahead, () => handle.close())
       },
     }
   }
 
-  private async transfer(sock: Socket, req: RequestPacket, rel: string, client: Peer, opened: {size?: number; source: (blksize: number) => BlockSource}) {
+  private async transfer(sock: Socket, req: RequestPacket, rel: string, client: Peer, opened: Opened) {
     const {accepted, params} = negotiateRead(req.options, opened.size, {
       maxBlksize: this.o.maxBlksize ?? BLKSIZE_MAX,
       maxWindowsize: this.o.maxWindowsize ?? 64,
       defaultTimeoutMs: this.o.timeoutMs ?? 1000,
     })
-    const source = opened.source(params.blksize)
+    // Read ahead one window plus one read, so the next window is in memory when its ACK comes.
+    const source = opened.source(params.blksize, params.blksize * params.windowsize + READ_BYTES)
     const started = Date.now()
     this.stats.started++
     const info = {path: rel, mode: req.mode, ...params, size: opened.size}

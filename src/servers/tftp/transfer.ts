@@ -1,5 +1,5 @@
 import type {RemoteInfo, Socket} from 'node:dgram'
-import {dataHeader, decodePacket, encodePacket, TftpErrorCode, type TftpOptions, type TftpPacket} from '../../protocols/tftp/packet.js'
+import {dataHeader, decodePacket, encodePacket, TftpErrorCode, type TftpOptions} from '../../protocols/tftp/packet.js'
 import type {TransferParams} from '../../protocols/tftp/options.js'
 import type {BlockSource} from './source.js'
 
@@ -8,6 +8,8 @@ import type {BlockSource} from './source.js'
  * OACK handshake, then windows of DATA (RFC 7440; windowsize 1 is classic lock-step).
  * Only an ACK that advances the window triggers sending, so duplicate ACKs never cause
  * duplicate DATA (the Sorcerer's Apprentice bug); lost packets are covered by the timer.
+ * Event-driven on purpose: an ACK is answered inside its own 'message' callback from
+ * read-ahead data, with no promise hops or timer allocations per block.
  */
 
 export interface Peer { address: string; port: number }
@@ -27,146 +29,170 @@ export type TransferResult =
   | {ok: true; bytes: number; blocks: number; retransmits: number}
   | {ok: false; reason: string; clientError?: {code: number; message: string}; bytes: number; retransmits: number}
 
-type Event = {kind: 'packet'; packet: TftpPacket} | {kind: 'timeout'} | {kind: 'abort'}
+export function runReadTransfer(o: ReadTransferOptions): Promise<TransferResult> {
+  return new Promise((resolve) => new ReadTransfer(o, resolve).start())
+}
 
-/** Queues datagrams from the peer so the transfer loop can await them with a deadline. */
-class Inbox {
-  private queue: TftpPacket[] = []
-  private waiter?: (e: Event) => void
+class ReadTransfer {
+  private readonly blksize: number
+  private readonly windowsize: number
+  private readonly timeoutMs: number
+  /** OACK sent and not yet acknowledged with ACK 0. */
+  private handshaking = false
+  private oackPacket?: Buffer
+  /** window[i] is block number base + i (absolute, 1-based); the wire number is mod 65536. */
+  private base = 1
+  private window: Buffer[] = []
+  private finalRead = false
+  /** Waiting on the read-ahead: ACKs are not acted on until the window is sent. */
+  private filling = false
+  private restartedOnDup = false
+  private retries = 0
+  private retransmits = 0
+  private bytes = 0
+  /** When the last send happened; one lazy timer checks it instead of re-arming per block. */
+  private sentAt = 0
   private timer?: NodeJS.Timeout
-  aborted = false
+  private done = false
+  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo) => this.message(msg, rinfo)
+  private readonly onAbort = () => this.fail('server shutting down')
 
-  constructor(private socket: Socket, private peer: Peer, signal?: AbortSignal) {
-    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo))
-    signal?.addEventListener('abort', () => { this.aborted = true; this.deliver({kind: 'abort'}) }, {once: true})
+  constructor(private o: ReadTransferOptions, private resolve: (r: TransferResult) => void) {
+    ;({blksize: this.blksize, windowsize: this.windowsize, timeoutMs: this.timeoutMs} = o.params)
   }
 
-  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
-    if (rinfo.address !== this.peer.address || rinfo.port !== this.peer.port) {
+  start(): void {
+    if (this.o.signal?.aborted) return this.fail('server shutting down')
+    this.o.socket.on('message', this.onMessage)
+    this.o.signal?.addEventListener('abort', this.onAbort, {once: true})
+    if (this.o.oack && Object.keys(this.o.oack).length > 0) {
+      this.handshaking = true
+      this.oackPacket = encodePacket({op: 'oack', options: this.o.oack})
+      this.send(this.oackPacket)
+      this.arm()
+    } else this.advance()
+  }
+
+  private send(packet: Buffer | Buffer[]): void {
+    this.o.socket.send(packet, this.o.peer.port, this.o.peer.address)
+    this.sentAt = Date.now()
+  }
+
+  private sendWindow(): void {
+    for (let i = 0; i < this.window.length; i++) this.send([dataHeader((this.base + i) & 0xffff), this.window[i]])
+  }
+
+  private message(msg: Buffer, rinfo: RemoteInfo): void {
+    if (rinfo.address !== this.o.peer.address || rinfo.port !== this.o.peer.port) {
       // A stray sender is told off without disturbing the transfer (RFC 1350 §4).
-      this.socket.send(encodePacket({op: 'error', code: TftpErrorCode.UnknownTid, message: 'unknown transfer ID'}), rinfo.port, rinfo.address)
+      this.o.socket.send(encodePacket({op: 'error', code: TftpErrorCode.UnknownTid, message: 'unknown transfer ID'}), rinfo.port, rinfo.address)
       return
     }
-    let packet: TftpPacket
-    try { packet = decodePacket(msg) } catch { return }
-    if (this.waiter) this.deliver({kind: 'packet', packet})
-    else this.queue.push(packet)
-  }
-
-  private deliver(e: Event): void {
-    const w = this.waiter
-    if (!w) return
-    this.waiter = undefined
-    clearTimeout(this.timer)
-    w(e)
-  }
-
-  /** Next packet from the peer, or a timeout at `deadline` (epoch ms). */
-  next(deadline: number): Promise<Event> {
-    if (this.aborted) return Promise.resolve({kind: 'abort'})
-    const queued = this.queue.shift()
-    if (queued) return Promise.resolve({kind: 'packet', packet: queued})
-    return new Promise((resolve) => {
-      this.waiter = resolve
-      this.timer = setTimeout(() => this.deliver({kind: 'timeout'}), Math.max(0, deadline - Date.now()))
-    })
-  }
-}
-
-export async function runReadTransfer(o: ReadTransferOptions): Promise<TransferResult> {
-  const inbox = new Inbox(o.socket, o.peer, o.signal)
-  const send = (parts: Buffer[]) => o.socket.send(parts, o.peer.port, o.peer.address)
-  const {blksize, windowsize, timeoutMs} = o.params
-  let retransmits = 0
-  let bytes = 0
-  const fail = (reason: string, clientError?: {code: number; message: string}): TransferResult => ({ok: false, reason, clientError, bytes, retransmits})
-
-  if (o.oack && Object.keys(o.oack).length > 0) {
-    const oack = encodePacket({op: 'oack', options: o.oack})
-    const r = await handshake(inbox, () => send([oack]), timeoutMs, o.maxRetries)
-    retransmits += r.retransmits
-    if (r.outcome !== 'ok') return fail(r.outcome === 'timeout' ? 'no ACK for OACK' : r.outcome, r.clientError)
-  }
-
-  // window[i] is block number base + i (absolute, 1-based); the wire number is mod 65536.
-  let base = 1
-  let window: Buffer[] = []
-  let finalRead = false
-  const fill = async () => {
-    while (window.length < windowsize && !finalRead) {
-      const block = await o.source.next()
-      if (block.length < blksize) finalRead = true
-      window.push(block)
+    let p
+    try { p = decodePacket(msg) } catch { return }
+    if (p.op === 'error') {
+      if (this.handshaking && p.code === TftpErrorCode.OptionNegotiation) return this.fail('client rejected the options (ERROR 8); it may retry without them', p)
+      return this.fail(`client sent ERROR ${p.code}: ${p.message}`, p)
     }
-  }
-  const sendWindow = () => {
-    for (let i = 0; i < window.length; i++) send([dataHeader((base + i) & 0xffff), window[i]])
+    if (p.op !== 'ack' || this.done) return
+    if (this.handshaking) {
+      if (p.block !== 0) return
+      this.handshaking = false
+      return this.advance()
+    }
+    if (!this.filling) this.ack(p.block)
   }
 
-  await fill()
-  sendWindow()
-  let deadline = Date.now() + timeoutMs
-  let retries = 0
-  let restartedOnDup = false
-  for (;;) {
-    const e = await inbox.next(deadline)
-    if (e.kind === 'abort') return fail('server shutting down')
-    if (e.kind === 'timeout') {
-      if (++retries > o.maxRetries) return fail(`timed out after ${o.maxRetries} retransmissions at block ${base}`)
-      retransmits += window.length
-      sendWindow()
-      deadline = Date.now() + timeoutMs
-      continue
-    }
-    const p = e.packet
-    if (p.op === 'error') return fail(`client sent ERROR ${p.code}: ${p.message}`, {code: p.code, message: p.message})
-    if (p.op !== 'ack') continue
-    const advanced = (p.block - (base - 1)) & 0xffff
-    if (advanced === 0 && windowsize > 1 && !restartedOnDup) {
+  private ack(block: number): void {
+    const advanced = (block - (this.base - 1)) & 0xffff
+    if (advanced === 0 && this.windowsize > 1 && !this.restartedOnDup) {
       // RFC 7440: an ACK of the block before the window means "nothing arrived, restart";
       // honoured once per window so duplicated ACKs cannot multiply DATA.
-      restartedOnDup = true
-      retransmits += window.length
-      sendWindow()
-      deadline = Date.now() + timeoutMs
-      continue
+      this.restartedOnDup = true
+      this.retransmits += this.window.length
+      return this.sendWindow()
     }
-    if (advanced === 0 || advanced > window.length) continue // duplicate or stale ACK: wait for the timer
-    for (let i = 0; i < advanced; i++) bytes += window[i].length
-    window = window.slice(advanced)
-    retransmits += window.length // a partial ACK means these go out again
-    base += advanced
-    if (finalRead && window.length === 0) return {ok: true, bytes, blocks: base - 1, retransmits}
+    if (advanced === 0 || advanced > this.window.length) return // duplicate or stale ACK: wait for the timer
+    for (let i = 0; i < advanced; i++) this.bytes += this.window[i].length
+    this.window = advanced === this.window.length ? [] : this.window.slice(advanced)
+    this.retransmits += this.window.length // a partial ACK means these go out again
+    this.base += advanced
+    if (this.finalRead && this.window.length === 0) return this.finish()
     // Full ACK: next window. Partial ACK (RFC 7440 §4): a new window starts after the ACKed block.
-    await fill()
-    sendWindow()
-    restartedOnDup = false
-    retries = 0
-    deadline = Date.now() + timeoutMs
+    this.advance()
   }
-}
 
-interface HandshakeResult { outcome: 'ok' | 'timeout' | string; retransmits: number; clientError?: {code: number; message: string} }
+  /** Tops the window up from the read-ahead and sends it, waiting for the disk only if it fell behind. */
+  private advance(): void {
+    try {
+      while (this.window.length < this.windowsize && !this.finalRead) {
+        const block = this.o.source.take()
+        if (block === undefined) {
+          this.filling = true
+          this.o.source.ready().then(() => { this.filling = false; if (!this.done) this.advance() }, (err: Error) => this.readFailed(err))
+          return
+        }
+        if (block.length < this.blksize) this.finalRead = true
+        this.window.push(block)
+      }
+    } catch (err) {
+      return this.readFailed(err as Error)
+    }
+    this.sendWindow()
+    this.restartedOnDup = false
+    this.retries = 0
+    this.arm()
+  }
 
-async function handshake(inbox: Inbox, sendOack: () => void, timeoutMs: number, maxRetries: number): Promise<HandshakeResult> {
-  let retransmits = 0
-  sendOack()
-  let deadline = Date.now() + timeoutMs
-  for (;;) {
-    const e = await inbox.next(deadline)
-    if (e.kind === 'abort') return {outcome: 'server shutting down', retransmits}
-    if (e.kind === 'timeout') {
-      if (retransmits >= maxRetries) return {outcome: 'timeout', retransmits}
-      retransmits++
-      sendOack()
-      deadline = Date.now() + timeoutMs
-      continue
+  /** One timer per transfer: when it fires early (the transfer progressed), it re-arms for the rest. */
+  private arm(): void {
+    if (this.timer || this.done) return
+    this.timer = setTimeout(() => this.onTimer(), this.timeoutMs)
+  }
+
+  private onTimer(): void {
+    this.timer = undefined
+    if (this.done) return
+    const waited = Date.now() - this.sentAt
+    if (this.filling || waited < this.timeoutMs) {
+      this.timer = setTimeout(() => this.onTimer(), this.filling ? this.timeoutMs : this.timeoutMs - waited)
+      return
     }
-    const p = e.packet
-    if (p.op === 'ack' && p.block === 0) return {outcome: 'ok', retransmits}
-    if (p.op === 'error') {
-      const why = p.code === TftpErrorCode.OptionNegotiation ? 'client rejected the options (ERROR 8); it may retry without them' : `client sent ERROR ${p.code}: ${p.message}`
-      return {outcome: why, retransmits, clientError: {code: p.code, message: p.message}}
+    if (++this.retries > this.o.maxRetries) {
+      return this.fail(this.handshaking ? 'no ACK for OACK' : `timed out after ${this.o.maxRetries} retransmissions at block ${this.base}`)
     }
+    if (this.handshaking) {
+      this.retransmits++
+      this.send(this.oackPacket!)
+    } else {
+      this.retransmits += this.window.length
+      this.sendWindow()
+    }
+    this.arm()
+  }
+
+  private readFailed(err: Error): void {
+    if (this.done) return
+    this.send(encodePacket({op: 'error', code: TftpErrorCode.NotDefined, message: 'read error'}))
+    this.fail(`read failed: ${err.message}`)
+  }
+
+  private fail(reason: string, clientError?: {code: number; message: string}): void {
+    if (this.done) return
+    const {bytes, retransmits} = this
+    this.end({ok: false, reason, clientError: clientError && {code: clientError.code, message: clientError.message}, bytes, retransmits})
+  }
+
+  private finish(): void {
+    this.end({ok: true, bytes: this.bytes, blocks: this.base - 1, retransmits: this.retransmits})
+  }
+
+  private end(r: TransferResult): void {
+    this.done = true
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.o.socket.off('message', this.onMessage)
+    this.o.signal?.removeEventListener('abort', this.onAbort)
+    this.resolve(r)
   }
 }
