@@ -9,7 +9,7 @@ import {packageRoot} from '../paths.js'
 import {buildGuestImage} from '../testenv/guest-image.js'
 import {LAB_PACKAGES, createLabNamespace, deleteLabNamespace, endProcess, installPackages, missingPackages, namespaceExists, processMatches} from '../testenv/lab-host.js'
 import {
-  LAB_GATEWAY, LAB_IMAGE_URL, MAX_LAB_NODES, labPaths, planNodes, renderInventory, validateLabName,
+  LAB_GATEWAY, LAB_IMAGE_URL, MAX_LAB_NODES, bmcEndpoint, labPaths, planNodes, renderInventory, validateLabName,
   type LabBmcKind, type LabRecord, type LabRuntime,
 } from '../testenv/lab-state.js'
 
@@ -174,7 +174,7 @@ export function labStatus(dir: string, name = 'lab'): LabStatus {
       const pid = rt?.vms[n.name]?.pid
       const on = processMatches(pid, ['qemu-system-x86_64', n.vmName])
       return {name: n.name, power: on ? 'on' : 'off', pid: on ? pid : undefined, mac: n.mac,
-        bmc: `${n.bmc.driver}://${n.bmc.address}:${n.bmc.port}`, ipv4: n.ipv4, consoleLog: n.consoleLog, disk: n.disk}
+        bmc: bmcEndpoint(n), ipv4: n.ipv4, consoleLog: n.consoleLog, disk: n.disk}
     }),
   }
 }

@@ -106,6 +106,12 @@ export function planNodes(lab: string, count: number, bmc: LabBmcKind, nodeDir: 
   }))
 }
 
+/** Where a node's BMC answers (inside the lab namespace). */
+export function bmcEndpoint(n: LabNodeRecord): string {
+  const {driver, address, port} = n.bmc
+  return driver === 'ipmi' ? `ipmi://${address}:${port}` : `http://${address}:${port}/redfish/v1/Systems/${n.name}`
+}
+
 /** The lab as a bmpctl inventory (YAML); the password stays in its own file. */
 export function renderInventory(rec: Pick<LabRecord, 'name' | 'passwordFile' | 'image' | 'nodes'>): string {
   const nodes = Object.fromEntries(rec.nodes.map((n) => [n.name, {
