@@ -8,4 +8,4 @@ bash scripts/deps.sh
 npm run --silent build
 mapfile -t files < <(find test -name '*.test.ts' | sort | grep -E "${BMPCTL_TEST_FILTER:-.}")
 echo "test: ${#files[@]} files"
-exec node --import tsx --test "${files[@]}"
+exec node --import tsx --test --test-timeout=600000 "${files[@]}"
