@@ -110,8 +110,9 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     tftp = await named('TFTP', config.tftp.port, () => startTftpServer({root: lay.tftpRoot, port: config.tftp.port, log: tftpLog, signal,
       backend: createStoreTftpBackend({store, index, render, log: tftpLog})}))
     const httpLog = log.child({service: 'http'})
+    const httpBackend = {...createStoreHttpBackend({store, index, render, log: httpLog}), health: () => ({services: status()})}
     http = await named('HTTP', config.http.port, () => startHttpServer({root: lay.httpRoot, port: config.http.port, log: httpLog, signal,
-      backend: createStoreHttpBackend({store, index, render, log: httpLog})}))
+      backend: httpBackend}))
     http.addRoute('GET', '/v1/status', ({res}) => sendJson(res, 200, {status: 'ok', services: status()}))
   } catch (err) {
     await close()

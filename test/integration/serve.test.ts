@@ -71,7 +71,9 @@ describe('bmpctl install + serve in a lab namespace', {skip, timeout: 300_000}, 
 
   test('serve answers /healthz and reports its three services', async () => {
     serve = await startServeProcess(lab!.ns, dataDir)
-    assert.deepEqual(JSON.parse(nsExec(lab!.ns, ['curl', '-sf', 'http://192.0.2.1:8080/healthz'])).status, 'ok')
+    const health = JSON.parse(nsExec(lab!.ns, ['curl', '-sf', 'http://192.0.2.1:8080/healthz'])) as {status: string; services: {name: string; state: string}[]}
+    assert.equal(health.status, 'ok')
+    assert.deepEqual(health.services.map((s) => `${s.name}:${s.state}`), ['dhcp:running', 'tftp:running', 'http:running'])
     const status = JSON.parse(nsExec(lab!.ns, ['curl', '-sf', 'http://192.0.2.1:8080/v1/status'])) as {services: {name: string; state: string; port: number}[]}
     assert.deepEqual(status.services.map((s) => `${s.name}:${s.state}:${s.port}`), ['dhcp:running:67', 'tftp:running:69', 'http:running:8080'])
   })

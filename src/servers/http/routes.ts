@@ -19,6 +19,8 @@ export interface HttpBackend {
   callback?(req: CallbackRequest): Promise<{status: number; body: unknown}>
   /** `node` is a MAC or a client IP; the backend ignores ones it does not know. kind `http.fetch`, … */
   event?(node: string, kind: string, message: string, data?: Record<string, unknown>): void
+  /** Extra fields for `GET /healthz` (e.g. the state of sibling services). */
+  health?(): Record<string, unknown>
 }
 
 export const CALLBACK_BODY_LIMIT = 1024 * 1024
@@ -40,7 +42,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 export function addBuiltinRoutes(router: Router, backend: HttpBackend | undefined, startedAt: number): void {
-  router.add('GET', '/healthz', ({res}) => sendJson(res, 200, {status: 'ok', uptime: Math.round((Date.now() - startedAt) / 1000)}))
+  router.add('GET', '/healthz', ({res}) => sendJson(res, 200, {status: 'ok', uptime: Math.round((Date.now() - startedAt) / 1000), ...backend?.health?.()}))
 
   router.add('GET', '/boot/:mac.ipxe', async ({res, params, log, remoteAddress}: RouteContext) => {
     const mac = normalizeMac(params.mac)
