@@ -13,11 +13,12 @@ import {guestAssetsDir, guestLayout} from './guest-layout.js'
 /**
  * The lab's guest test image: a raw MBR disk whose one FAT partition boots SYSLINUX →
  * Debian kernel → a small initramfs that reads the config drive (guest/init.sh). It stands
- * in for a cloud image. Built without loop mounts (mtools + syslinux on image files).
+ * in for a cloud image. Built without loop mounts (mtools + syslinux on image files), and
+ * reproducibly: equal inputs give equal bytes, so concurrent builds agree on the checksum.
  */
 
 /** Bump when the recipe changes in a way the inputs do not show. */
-const RECIPE_VERSION = 'guest-image-1'
+const RECIPE_VERSION = 'guest-image-2'
 const MIB = 1024 * 1024
 /** The partition starts at 1 MiB, as partitioners align it. */
 const PART_START_SECTOR = 2048
@@ -77,7 +78,8 @@ function requireTool(cmd: string, pkg: string): string {
 
 async function run(cmd: string, args: string[], input?: string): Promise<void> {
   try {
-    await execa(cmd, args, {input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+    // SOURCE_DATE_EPOCH: mtools stamps this time instead of now, so equal inputs give equal bytes.
+    await execa(cmd, args, {input, env: {SOURCE_DATE_EPOCH: '946684800'}, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
   } catch (err) {
     const e = err as {stderr?: string; shortMessage?: string; message: string}
     throw new EnvironmentError(`${cmd} ${args.join(' ')} failed: ${(e.stderr || e.shortMessage || e.message).trim()}`)
@@ -104,15 +106,17 @@ function copySparse(from: string, to: string, offset: number): void {
 
 /** Assembles the disk in `work`: FAT partition image → syslinux → MBR disk. */
 async function assemble(work: string, sizeMiB: number, kernelImage: string, initrd: Buffer): Promise<string> {
-  for (const [cmd, pkg] of [['mkfs.vfat', 'dosfstools'], ['mcopy', 'mtools'], ['syslinux', 'syslinux'], ['sfdisk', 'fdisk']]) requireTool(cmd, pkg)
+  for (const [cmd, pkg] of [['mformat', 'mtools'], ['mcopy', 'mtools'], ['syslinux', 'syslinux'], ['sfdisk', 'fdisk']]) requireTool(cmd, pkg)
   if (!existsSync(MBR_CODE)) throw new EnvironmentError(`${MBR_CODE} not found`, 'install syslinux-common')
   const part = join(work, 'part.img'), disk = join(work, 'disk.raw')
   writeFileSync(join(work, 'initrd.img'), initrd)
   writeFileSync(join(work, 'syslinux.cfg'), SYSLINUX_CFG)
   writeFileSync(part, '')
   truncateSync(part, (sizeMiB - 1) * MIB)
-  // Fixed volume id and hidden sectors = partition start (SYSLINUX finds itself by it).
-  await run('mkfs.vfat', ['-n', 'GUESTBOOT', '-i', '0b3d6e57', '-h', String(PART_START_SECTOR), part])
+  // mformat (not mkfs.vfat) honours SOURCE_DATE_EPOCH. Fixed serial; hidden sectors =
+  // partition start, which SYSLINUX's boot sector adds to find itself on the disk.
+  await run('mformat', ['-i', part, '-F', '-v', 'GUESTBOOT', '-N', '0b3d6e57', '-H', String(PART_START_SECTOR),
+    '-T', String((sizeMiB - 1) * 2048), '-h', '64', '-s', '32', '::'])
   await run('mcopy', ['-i', part, '-o', kernelImage, '::/vmlinuz'])
   await run('mcopy', ['-i', part, '-o', join(work, 'initrd.img'), join(work, 'syslinux.cfg'), '::/'])
   await run('syslinux', ['--install', part])
@@ -163,8 +167,13 @@ export async function buildGuestImage(opts: BuildGuestImageOptions): Promise<Gue
     const record: Record_ = {key, sha256: await sha256File(disk), sizeBytes: statSync(disk).size}
     const tmp = `${opts.out}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
     // Same filesystem as `out` for an atomic rename; the work dir may be elsewhere.
-    copySparseNew(disk, tmp, record.sizeBytes)
-    renameSync(tmp, opts.out)
+    try {
+      copySparseNew(disk, tmp, record.sizeBytes)
+      renameSync(tmp, opts.out)
+    } catch (err) {
+      rmSync(tmp, {force: true})
+      throw err
+    }
     writeFileSync(`${opts.out}.json`, JSON.stringify(record, null, 2) + '\n')
     log.info('guest image built', {path: opts.out, sha256: record.sha256, sizeBytes: record.sizeBytes})
     return {path: opts.out, sha256: record.sha256, sizeBytes: record.sizeBytes, reused: false}

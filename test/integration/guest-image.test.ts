@@ -21,7 +21,7 @@ import {nsSpawn} from '../support/netns.js'
  */
 const {utils} = ssh2
 const repo = fileURLToPath(new URL('../..', import.meta.url))
-const skip = skipUnless(needsRoot(), needsCommands('qemu-system-x86_64', 'syslinux', 'mcopy', 'mkfs.vfat', 'sfdisk', 'genisoimage'))
+const skip = skipUnless(needsRoot(), needsCommands('qemu-system-x86_64', 'syslinux', 'mcopy', 'mformat', 'sfdisk', 'genisoimage'))
 
 interface SshResult {cmd: string; code: number | null; stdout: string; stderr: string}
 
@@ -58,10 +58,13 @@ describe('guest test image', {skip, timeout: 300_000}, () => {
     for (const f of ['VMLINUZ', 'INITRD.IMG', 'SYSLINUX.CFG', 'LDLINUX.SYS']) assert.match(listing.toUpperCase(), new RegExp(f.replace('.', '\\.')))
   })
 
-  test('a second build with the same inputs keeps the image', async () => {
+  test('a second build with the same inputs keeps the image; a fresh one has the same bytes', async () => {
     const again = await buildGuestImage({out: image.path, sizeMiB: 64})
     assert.equal(again.reused, true)
     assert.equal(again.sha256, image.sha256)
+    const fresh = await buildGuestImage({out: join(tmp, 'fresh', 'guest.raw'), sizeMiB: 64})
+    assert.equal(fresh.reused, false)
+    assert.equal(fresh.sha256, image.sha256)
   })
 
   test('boots from disk, applies the config drive, and accepts the drive key over SSH', async () => {
