@@ -1,5 +1,5 @@
 /** The machine as `install` sees it, behind one interface so preflight can be tested with a fake. */
-import {execFile} from 'node:child_process'
+import {execFile, execFileSync} from 'node:child_process'
 import {createSocket} from 'node:dgram'
 import {readFileSync, readdirSync} from 'node:fs'
 import {createServer} from 'node:net'
@@ -34,9 +34,23 @@ function bindState(bind: (done: (err?: NodeJS.ErrnoException) => void) => void):
   return new Promise((resolve) => bind((err) => resolve(!err ? 'free' : err.code === 'EACCES' ? 'denied' : 'in-use')))
 }
 
+/**
+ * IPv4 addresses of an interface. iproute2 first: Node's networkInterfaces() leaves out
+ * interfaces without carrier, such as a bridge whose nodes are all powered off.
+ */
+function interfaceAddresses(ifname: string): string[] {
+  try {
+    const out = execFileSync('ip', ['-j', '-4', 'addr', 'show', 'dev', ifname], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']})
+    const links = JSON.parse(out) as {addr_info?: {local: string; prefixlen: number}[]}[]
+    return links.flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`))
+  } catch {
+    return (networkInterfaces()[ifname] ?? []).filter((a) => a.family === 'IPv4').map((a) => a.cidr ?? `${a.address}/32`)
+  }
+}
+
 export const realSystem: InstallSystem = {
   interfaces: () => readdirSync('/sys/class/net').sort(),
-  addresses: (ifname) => (networkInterfaces()[ifname] ?? []).filter((a) => a.family === 'IPv4').map((a) => a.cidr ?? `${a.address}/32`),
+  addresses: interfaceAddresses,
   isRoot: () => process.getuid?.() === 0,
   async missingPackages(pkgs) {
     const missing: string[] = []

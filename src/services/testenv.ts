@@ -89,7 +89,7 @@ function checkUpOptions(o: Required<Omit<LabUpOptions, 'log'>>): void {
 }
 
 export async function labUp(opts: LabUpOptions): Promise<LabStatus> {
-  const o = {name: 'lab', nodes: 2, uefi: false, diskSizeGiB: 2, memoryMiB: 512, bmc: 'ipmi' as LabBmcKind, ...opts, dataDir: resolve(opts.dataDir)}
+  const o = {name: 'lab', nodes: 2, uefi: false, diskSizeGiB: 8, memoryMiB: 512, bmc: 'ipmi' as LabBmcKind, ...opts, dataDir: resolve(opts.dataDir)}
   const log = opts.log ?? silentLogger
   checkUpOptions(o)
   requireRoot('up')

@@ -13,7 +13,7 @@ export default class TestenvUp extends BaseCommand<typeof TestenvUp> {
     name: Flags.string({description: 'lab name (namespace bmp-<name>)', default: 'lab'}),
     nodes: Flags.integer({description: 'number of VMs', default: 2, min: 1}),
     uefi: Flags.boolean({description: 'boot the VMs with UEFI (OVMF) instead of BIOS'}),
-    'disk-size': Flags.string({description: 'disk size per VM in GiB', default: '2'}),
+    'disk-size': Flags.string({description: 'disk size per VM in GiB (sparse; bmpctl skips disks under 4 GiB as root disks)', default: '8'}),
     memory: Flags.integer({description: 'memory per VM in MiB', default: 512}),
     bmc: Flags.string({description: 'virtual BMC kind', options: ['ipmi', 'redfish'], default: 'ipmi'}),
   }
