@@ -2,7 +2,8 @@ import {test, describe, before, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
-import {mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync} from 'node:fs'
+import {get} from 'node:http'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {createLogger} from '../../src/log.js'
@@ -37,6 +38,8 @@ describe('HTTP server with curl', {skip: skipUnless(needsCommands('curl'))}, () 
     mkdirSync(root)
     mkdirSync(out)
     writeFileSync(join(root, 'image.raw'), image)
+    writeFileSync(join(root, 'big.raw'), '')
+    truncateSync(join(root, 'big.raw'), 256 * 1024 * 1024) // sparse: larger than socket buffers can hide
     writeFileSync(join(base, 'secret'), 'outside')
     symlinkSync(join(base, 'secret'), join(root, 'escape'))
     server = await startHttpServer({
@@ -73,6 +76,27 @@ describe('HTTP server with curl', {skip: skipUnless(needsCommands('curl'))}, () 
     const c = await curl(['-H', `Range: bytes=${image.length}-`, url('/image.raw')], dest())
     assert.equal(c.status, 416)
     assert.match(c.headers, new RegExp(`content-range: bytes \\*/${image.length}`, 'i'))
+  })
+
+  test('a range spanning several read chunks comes back exact', async () => {
+    const [from, to] = [1000, 2_500_000]
+    const r = await curl(['-H', `Range: bytes=${from}-${to}`, url('/image.raw')], dest())
+    assert.equal(r.status, 206)
+    assert.equal(sha(r.body), sha(image.subarray(from, to + 1)))
+  })
+
+  test('a client that hangs up mid-download ends the request; the server keeps serving', async () => {
+    await new Promise<void>((resolve, reject) => {
+      get(url('/big.raw'), (res) => {
+        res.once('data', () => { res.destroy(); resolve() })
+      }).on('error', reject)
+    })
+    const logged = () => logLines.some((l) => l.includes('"path":"/big.raw"'))
+    for (let i = 0; i < 100 && !logged(); i++) await new Promise((r) => setTimeout(r, 50))
+    assert.ok(logged(), 'the aborted request was finished and logged')
+    assert.ok(!logLines.some((l) => l.includes('http handler failed')))
+    const g = await curl([url('/image.raw')], dest())
+    assert.equal(sha(g.body), sha(image))
   })
 
   test('validators: If-None-Match → 304', async () => {
