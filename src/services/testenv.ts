@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
@@ -45,6 +45,8 @@ export interface LabStatus {
   daemonPid?: number
   inventory: string
   passwordFile: string
+  /** Private key that logs into deployed guests as root. */
+  sshKey: string
   image: LabRecord['image']
   nodes: LabNodeStatus[]
 }
@@ -104,7 +106,9 @@ export async function labUp(opts: LabUpOptions): Promise<LabStatus> {
   installPackages(missingPackages(LAB_PACKAGES), log)
 
   mkdirSync(paths.nodeDir, {recursive: true})
-  const image = await buildGuestImage({out: paths.image, log})
+  // 64 MiB holds the guest's kernel and initramfs; every MiB costs seconds of emulated hashing.
+  const image = await buildGuestImage({out: paths.image, sizeMiB: 64, log})
+  const operatorKey = ensureOperatorKey(paths.sshKey)
   // 16 characters: IPMI 2.0 passwords are at most 20 bytes.
   writeFileSync(paths.passwordFile, randomBytes(12).toString('base64url') + '\n', {mode: 0o600})
   const daemon = daemonCommand()
@@ -123,7 +127,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabStatus> {
       truncateSync(n.disk, Math.round(o.diskSizeGiB * 1024) * 1024 * 1024)
       writeFileSync(n.consoleLog, '')
     }
-    writeFileSync(paths.inventory, renderInventory(rec))
+    writeFileSync(paths.inventory, renderInventory(rec, [operatorKey]))
     rec.daemon.pid = await startDaemon(rec, daemon.argv, paths.state, log)
     writeFileSync(paths.state, JSON.stringify(rec, null, 2) + '\n')
   } catch (err) {
@@ -169,7 +173,7 @@ export function labStatus(dir: string, name = 'lab'): LabStatus {
   const rt = up ? readRuntime(rec) : undefined
   return {
     name: rec.name, up, namespace: rec.namespace, namespaceExists: namespaceExists(rec.namespace), daemonPid: up ? rec.daemon.pid : undefined,
-    inventory: rec.inventory, passwordFile: rec.passwordFile, image: rec.image,
+    inventory: rec.inventory, passwordFile: rec.passwordFile, sshKey: labPaths(dataDir, name).sshKey, image: rec.image,
     nodes: rec.nodes.map((n) => {
       const pid = rt?.vms[n.name]?.pid
       const on = processMatches(pid, ['qemu-system-x86_64', n.vmName])
@@ -208,9 +212,15 @@ export async function labDown(dir: string, name = 'lab', log: Logger = silentLog
     }
   }
   result.stopped.namespace = deleteLabNamespace(rec?.namespace ?? `bmp-${name}`)
-  for (const f of [paths.state, paths.runtime, paths.inventory, paths.passwordFile, paths.daemonLog, paths.nodeDir]) {
+  for (const f of [paths.state, paths.runtime, paths.inventory, paths.passwordFile, paths.sshKey, `${paths.sshKey}.pub`, paths.daemonLog, paths.nodeDir]) {
     if (existsSync(f)) { rmSync(f, {recursive: true, force: true}); result.removedFiles.push(f) }
   }
   log.info(rec || result.stopped.namespace ? 'lab is down' : 'no such lab; nothing to do', {lab: name})
   return result
+}
+
+/** The lab's operator key pair (created once); returns the public key line. */
+function ensureOperatorKey(path: string): string {
+  if (!existsSync(path)) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bmpctl-lab-operator', '-f', path])
+  return readFileSync(`${path}.pub`, 'utf8').trim()
 }

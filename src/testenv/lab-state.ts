@@ -60,6 +60,8 @@ export interface LabPaths {
   state: string
   inventory: string
   passwordFile: string
+  /** Operator key pair for logging into deployed guests (its .pub goes on the config drive). */
+  sshKey: string
   runtime: string
   daemonLog: string
   nodeDir: string
@@ -79,6 +81,7 @@ export function labPaths(dataDir: string, name: string): LabPaths {
     state: join(dir, `${name}.json`),
     inventory: join(dir, `${name}-inventory.yaml`),
     passwordFile: join(dir, `${name}-bmc-password`),
+    sshKey: join(dir, `${name}-id_ed25519`),
     runtime: join(dir, `${name}.runtime.json`),
     daemonLog: join(dir, `${name}-daemon.log`),
     nodeDir: join(dir, name),
@@ -113,7 +116,7 @@ export function bmcEndpoint(n: LabNodeRecord): string {
 }
 
 /** The lab as a bmpctl inventory (YAML); the password stays in its own file. */
-export function renderInventory(rec: Pick<LabRecord, 'name' | 'passwordFile' | 'image' | 'nodes'>): string {
+export function renderInventory(rec: Pick<LabRecord, 'name' | 'passwordFile' | 'image' | 'nodes'>, sshKeys: string[] = []): string {
   const nodes = Object.fromEntries(rec.nodes.map((n) => [n.name, {
     bmc: n.bmc.driver === 'ipmi'
       ? {driver: 'ipmi', address: n.bmc.address, port: n.bmc.port}
@@ -126,6 +129,7 @@ export function renderInventory(rec: Pick<LabRecord, 'name' | 'passwordFile' | '
       bmc: {username: 'admin', password_file: rec.passwordFile},
       image: {url: rec.image.url, checksum: `sha256:${rec.image.sha256}`},
       network: {ipv4: {gateway: LAB_GATEWAY, dns: [LAB_GATEWAY]}},
+      ...(sshKeys.length ? {ssh_keys: sshKeys} : {}),
     },
     vars: {lab: rec.name},
     nodes,

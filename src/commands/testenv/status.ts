@@ -14,6 +14,7 @@ export default class TestenvStatus extends BaseCommand<typeof TestenvStatus> {
     if (!this.json) {
       this.log(`lab ${s.name}: ${s.up ? `up (daemon PID ${s.daemonPid})` : 'down'}, namespace ${s.namespace}${s.namespaceExists ? '' : ' (missing)'}`)
       this.log(`inventory ${s.inventory}`)
+      this.log(`guest login: ip netns exec ${s.namespace} ssh -i ${s.sshKey} root@<node ipv4>`)
       for (const n of s.nodes) this.log(`  ${n.name.padEnd(8)} ${n.power.padEnd(4)} ${n.mac}  ${n.bmc.padEnd(26)} ${n.consoleLog}`)
     }
     return s
