@@ -13,6 +13,7 @@ export abstract class NodeActionCommand<T extends typeof Command> extends BaseCo
   static sharedFlags = {
     forks: Flags.integer({char: 'f', description: 'nodes worked on at once', min: 1, default: 10}),
     'extra-vars': Flags.string({char: 'e', description: 'key=value, JSON/YAML, or @file for the playbook (repeatable)', multiple: true}),
+    timeout: Flags.string({description: 'how long to wait for the LiveOS call-back (e.g. 30m; default 30m)'}),
     playbook: Flags.string({description: 'run this playbook instead of the built-in one (for testing custom flows)', helpGroup: 'ADVANCED'}),
   }
 
@@ -23,7 +24,7 @@ export abstract class NodeActionCommand<T extends typeof Command> extends BaseCo
     const flags = this.flags as Record<string, unknown>
     const report = await withInterrupt((signal) => runAction({
       action, dataDir: this.dataDir, patterns: argv as string[], forks: flags.forks as number, extraVars: flags['extra-vars'] as string[] | undefined,
-      playbook: flags.playbook as string | undefined, output: this.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', signal,
+      playbook: flags.playbook as string | undefined, timeout: flags.timeout as string | undefined, output: this.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', signal,
       note: (l) => this.note(l), ...extra,
     }), () => this.note('cancelling: nodes are being rescued and released (Ctrl-C again to exit at once)'))
     this.print(report)

@@ -19,11 +19,10 @@ Runs playbooks/deploy.yaml (strategy free) over the nodes matching the patterns 
     image: Flags.string({description: 'image URL (overrides the nodes\' image.url)'}),
     checksum: Flags.string({description: 'image checksum: sha256:HEX, sha512:HEX, or a checksums-file URL'}),
     serial: Flags.integer({description: 'deploy in batches of this many nodes', min: 1}),
-    timeout: Flags.string({description: 'how long to wait for the LiveOS call-back (e.g. 30m)'}),
   }
 
   async run(): Promise<undefined> {
-    const {inventory, image, checksum, serial, timeout} = this.flags
-    return this.runNodeAction('deploy', {inventory, image, checksum, serial, timeout})
+    const {inventory, image, checksum, serial} = this.flags
+    return this.runNodeAction('deploy', {inventory, image, checksum, serial})
   }
 }

@@ -18,11 +18,10 @@ Like \`bmpctl deploy\`, but also takes nodes in "active". Asks for confirmation 
     yes: Flags.boolean({char: 'y', description: 'do not ask: the data on these nodes may be destroyed'}),
     image: Flags.string({description: 'image URL (overrides the nodes\' image.url)'}),
     checksum: Flags.string({description: 'image checksum: sha256:HEX, sha512:HEX, or a checksums-file URL'}),
-    timeout: Flags.string({description: 'how long to wait for the LiveOS call-back (e.g. 30m)'}),
   }
 
   async run(): Promise<undefined> {
-    const {yes, image, checksum, timeout} = this.flags
-    return this.runNodeAction('rebuild', {image, checksum, timeout, confirm: yes ? undefined : confirmOnTty('rebuild')})
+    const {yes, image, checksum} = this.flags
+    return this.runNodeAction('rebuild', {image, checksum, confirm: yes ? undefined : confirmOnTty('rebuild')})
   }
 }
