@@ -20,7 +20,7 @@ Nodes whose BMC answers move enroll → manageable → available; a failed check
   static override flags = {
     limit: Flags.string({char: 'l', description: 'only nodes matching this host pattern (e.g. "compute:!node-3")'}),
     'dry-run': Flags.boolean({description: 'validate and show what would change; write nothing, contact no BMC'}),
-    'skip-bmc-check': Flags.boolean({description: 'store the nodes without contacting their BMCs (they stay in enroll)'}),
+    'skip-bmc-check': Flags.boolean({description: 'store the nodes without contacting their BMCs; new nodes become available unverified'}),
     forks: Flags.integer({char: 'f', description: 'BMC checks in parallel', default: 10, min: 1}),
   }
 

@@ -79,6 +79,7 @@ export async function enrollInventory(store: Store, inv: Inventory, opts: Enroll
   if (!opts.dryRun) {
     for (const [i, row] of rows.entries()) if (row.result !== 'refused') applySpec(store, specs[i], row)
     if (!opts.skipBmcCheck) await checkBmcs(store, specs, rows, opts)
+    else provideUnchecked(store, rows)
   }
   const failed = rows.some((r) => r.result === 'refused' || r.result === 'failed' || r.bmc.ok === false)
   return {rows, dryRun: Boolean(opts.dryRun), failed}
@@ -142,6 +143,16 @@ async function checkBmcs(store: Store, specs: NodeSpec[], rows: EnrollRow[], opt
     row.bmc = bmcSummary(r)
     recordCheck(store, row, r)
   })
+}
+
+/** --skip-bmc-check: the operator vouches for the BMCs, so new nodes are provided unverified. */
+function provideUnchecked(store: Store, rows: EnrollRow[]): void {
+  for (const row of rows) {
+    if (row.result === 'refused' || row.result === 'failed' || store.requireNode(row.node).state !== ProvisionState.Enroll) continue
+    store.transition(row.node, ProvisionState.Manageable, {reason: 'BMC check skipped (--skip-bmc-check)'})
+    store.transition(row.node, ProvisionState.Available, {reason: 'provided by enroll'})
+    row.state = ProvisionState.Available
+  }
 }
 
 function bmcSummary(r: BmcCheckResult): EnrollBmc {

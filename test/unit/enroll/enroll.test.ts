@@ -101,12 +101,16 @@ describe('enroll', () => {
     await assert.rejects(enrollInventory(store, inventory(), {limit: 'zzz'}), (e) => e instanceof InputError && /zzz/.test(e.message))
   })
 
-  test('--skip-bmc-check stores nodes in enroll without contacting BMCs', async () => {
+  test('--skip-bmc-check provides nodes unverified without contacting BMCs, and says so in the events', async () => {
     const {store} = freshStore()
     const r = await enrollInventory(store, inventory(), {skipBmcCheck: true})
     assert.equal(r.failed, false)
-    assert.ok(r.rows.every((x) => x.state === 'enroll' && x.bmc.skipped))
+    assert.ok(r.rows.every((x) => x.state === 'available' && x.bmc.skipped))
+    assert.equal(store.requireNode('a').state, 'available')
+    assert.ok(store.events('a').some((e) => e.kind === 'state.change' && /BMC check skipped/.test(e.message + JSON.stringify(e.data))))
     assert.deepEqual(fakeBmcState('fake-a').calls, [])
+    const again = await enrollInventory(store, inventory(), {skipBmcCheck: true})
+    assert.ok(again.rows.every((x) => x.result === 'unchanged' && x.state === 'available'))
   })
 
   test('MACs and BMC of a deploying node are not changed; the node is named with its state', async () => {
