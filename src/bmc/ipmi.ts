@@ -10,21 +10,8 @@ import {IpmiSession, type IpmiSessionOptions} from '../protocols/ipmi/session.js
 import {openSolConsole} from './ipmi-console.js'
 import {BmcError, type BmcInfo, type BmcProvider, type BootDeviceSetting, type ConsoleStream, type Feature, type PowerAction, type PowerState} from './types.js'
 
-export interface IpmiProviderOptions {
-  address: string
-  /** UDP port, default 623. */
-  port?: number
-  username: string
-  password: string
-  /** 17 or 3; default: offer 17, fall back to 3. Suite 0 is always refused. */
-  cipherSuite?: number
-  /** Wait per try in ms (default 1000); a request gives up after timeoutMs × retries. */
-  timeoutMs?: number
-  /** Tries per request (default 3). */
-  retries?: number
-  /** Minimum gap between commands to this BMC (default 50 ms). */
-  minIntervalMs?: number
-  log?: Logger
+/** Session options (address, credentials, suite, timeouts, pacing) plus pooling. */
+export interface IpmiProviderOptions extends Omit<IpmiSessionOptions, 'keepaliveMs'> {
   /** Share one session per address:port:user across providers (default true). */
   pool?: boolean
 }
