@@ -9,7 +9,7 @@ PACKAGES=(
   # virtual lab
   qemu-system-x86 ipxe-qemu ovmf iproute2 qemu-utils
   # test image and config drive tools
-  fdisk e2fsprogs dosfstools mtools genisoimage extlinux syslinux syslinux-common openssh-client
+  fdisk e2fsprogs dosfstools mtools genisoimage extlinux syslinux syslinux-common syslinux-efi openssh-client
   # protocol peers used as oracles in tests and benchmarks
   openipmi ipmitool kea-admin kea-dhcp4-server isc-dhcp-client udhcpc dnsmasq-base
   tftp-hpa tftpd-hpa curl nginx-light redfishtool ansible-core

@@ -13,16 +13,23 @@ import {guestAssetsDir, guestLayout} from './guest-layout.js'
 /**
  * The lab's guest test image: a raw MBR disk whose one FAT partition boots SYSLINUX →
  * Debian kernel → a small initramfs that reads the config drive (guest/init.sh). It stands
- * in for a cloud image. Built without loop mounts (mtools + syslinux on image files), and
- * reproducibly: equal inputs give equal bytes, so concurrent builds agree on the checksum.
+ * in for a cloud image. Hybrid: BIOS boots the MBR code + SYSLINUX's boot sector, UEFI the
+ * removable-media path EFI/BOOT/BOOTX64.EFI (SYSLINUX's EFI loader) on the same partition.
+ * Built without loop mounts (mtools + syslinux on image files), and reproducibly: equal
+ * inputs give equal bytes, so concurrent builds agree on the checksum.
  */
 
 /** Bump when the recipe changes in a way the inputs do not show. */
-const RECIPE_VERSION = 'guest-image-2'
+const RECIPE_VERSION = 'guest-image-3'
 const MIB = 1024 * 1024
 /** The partition starts at 1 MiB, as partitioners align it. */
 const PART_START_SECTOR = 2048
 export const MBR_CODE = '/usr/lib/syslinux/mbr/mbr.bin'
+/** SYSLINUX's x86-64 EFI loader and its core module (Debian package syslinux-efi). */
+export const EFI_LOADER = '/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi'
+export const EFI_CORE = '/usr/lib/syslinux/modules/efi64/ldlinux.e64'
+/** Where UEFI firmware looks on removable media (and on disks without boot entries). */
+export const EFI_BOOT_PATH = 'EFI/BOOT/BOOTX64.EFI'
 
 export interface BuildGuestImageOptions {
   /** Path of the raw disk image to write. */
@@ -52,8 +59,9 @@ const SYSLINUX_CFG = [
   'PROMPT 0',
   'TIMEOUT 0',
   'LABEL guest',
-  '  KERNEL vmlinuz',
-  '  INITRD initrd.img',
+  // Absolute: the BIOS loader reads this file at the root, the EFI one in EFI/BOOT/.
+  '  KERNEL /vmlinuz',
+  '  INITRD /initrd.img',
   '  APPEND console=ttyS0,115200 panic=10',
   '',
 ].join('\n')
@@ -62,6 +70,11 @@ function sha256(...parts: (Buffer | string)[]): string {
   const h = createHash('sha256')
   for (const p of parts) h.update(p)
   return h.digest('hex')
+}
+
+/** A cache-key part for an input file ('' when missing: the build then names it). */
+function fileDigest(path: string): string {
+  return '\0' + (existsSync(path) ? sha256(readFileSync(path)) : '')
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -104,10 +117,24 @@ function copySparse(from: string, to: string, offset: number): void {
   }
 }
 
-/** Assembles the disk in `work`: FAT partition image → syslinux → MBR disk. */
+function requireFile(path: string, pkg: string): string {
+  if (!existsSync(path)) throw new EnvironmentError(`${path} not found; it builds the guest test image`, `install ${pkg} (scripts/deps.sh)`)
+  return path
+}
+
+/** Adds the UEFI removable-media loader: SYSLINUX's EFI binary, its core and config. */
+async function addEfiLoader(part: string, cfg: string): Promise<void> {
+  const dir = dirname(EFI_BOOT_PATH)
+  await run('mmd', ['-i', part, '::/EFI', `::/${dir}`])
+  await run('mcopy', ['-i', part, '-o', requireFile(EFI_LOADER, 'syslinux-efi'), `::/${EFI_BOOT_PATH}`])
+  await run('mcopy', ['-i', part, '-o', requireFile(EFI_CORE, 'syslinux-efi'), `::/${dir}/LDLINUX.E64`])
+  await run('mcopy', ['-i', part, '-o', cfg, `::/${dir}/SYSLINUX.CFG`])
+}
+
+/** Assembles the disk in `work`: FAT partition image → syslinux (BIOS + EFI) → MBR disk. */
 async function assemble(work: string, sizeMiB: number, kernelImage: string, initrd: Buffer): Promise<string> {
-  for (const [cmd, pkg] of [['mformat', 'mtools'], ['mcopy', 'mtools'], ['syslinux', 'syslinux'], ['sfdisk', 'fdisk']]) requireTool(cmd, pkg)
-  if (!existsSync(MBR_CODE)) throw new EnvironmentError(`${MBR_CODE} not found`, 'install syslinux-common')
+  for (const [cmd, pkg] of [['mformat', 'mtools'], ['mcopy', 'mtools'], ['mmd', 'mtools'], ['syslinux', 'syslinux'], ['sfdisk', 'fdisk']]) requireTool(cmd, pkg)
+  requireFile(MBR_CODE, 'syslinux-common')
   const part = join(work, 'part.img'), disk = join(work, 'disk.raw')
   writeFileSync(join(work, 'initrd.img'), initrd)
   writeFileSync(join(work, 'syslinux.cfg'), SYSLINUX_CFG)
@@ -119,6 +146,7 @@ async function assemble(work: string, sizeMiB: number, kernelImage: string, init
     '-T', String((sizeMiB - 1) * 2048), '-h', '64', '-s', '32', '::'])
   await run('mcopy', ['-i', part, '-o', kernelImage, '::/vmlinuz'])
   await run('mcopy', ['-i', part, '-o', join(work, 'initrd.img'), join(work, 'syslinux.cfg'), '::/'])
+  await addEfiLoader(part, join(work, 'syslinux.cfg'))
   await run('syslinux', ['--install', part])
   writeFileSync(disk, '')
   truncateSync(disk, sizeMiB * MIB)
@@ -153,7 +181,7 @@ export async function buildGuestImage(opts: BuildGuestImageOptions): Promise<Gue
   const initrd = gzipSync(writeCpio(layout.entries), {level: 9})
   const syslinuxBin = requireTool('syslinux', 'syslinux')
   const key = sha256(RECIPE_VERSION, '\0', String(sizeMiB), '\0', sha256(readFileSync(kernel.image)), '\0', sha256(initrd), '\0',
-    SYSLINUX_CFG, '\0', sha256(readFileSync(syslinuxBin)), '\0', existsSync(MBR_CODE) ? sha256(readFileSync(MBR_CODE)) : '')
+    SYSLINUX_CFG, '\0', sha256(readFileSync(syslinuxBin)), ...[MBR_CODE, EFI_LOADER, EFI_CORE].map(fileDigest))
   const kept = readRecord(opts.out, key)
   if (kept) {
     log.info('guest image unchanged; kept', {path: opts.out, sha256: kept.sha256})
