@@ -170,7 +170,7 @@ const STATUS: Record<Outcome, HostStatus> = {ok: 'ok', changed: 'changed', skipp
 export async function runTask(pc: PlayCtx, h: HostRun, task: Task, scope: Scope): Promise<{status: Status; result?: Result}> {
   if (!tagsSelected([...pc.play.tags, ...scope.tags, ...task.tags], pc.run.tags, pc.run.skipTags)) return {status: 'filtered'}
   if (pc.halted(h)) return {status: 'stopped'}
-  await pc.gate.arrive()
+  await pc.gate.arrive(pc.batch.indexOf(h.name))
   if (pc.halted(h)) return {status: 'stopped'}
   announce(pc, task, scope.handler)
   const runOnce = task.runOnce ?? (scope.runOnce || Boolean((pc.run.pb.modules[task.module] as ModuleHints | undefined)?.bypassHostLoop))

@@ -19,19 +19,20 @@ export class Semaphore {
 
 /** Gate every host passes before each task; `linear` holds hosts until all active ones arrive. */
 export interface Gate {
-  arrive(): Promise<void>
+  /** `rank` is the host's place in the batch: hosts leave a barrier in that order. */
+  arrive(rank?: number): Promise<void>
   leave(): void
 }
 
 export const openGate: Gate = {arrive: () => Promise.resolve(), leave: () => {}}
 
 export class Barrier implements Gate {
-  private waiting: (() => void)[] = []
+  private waiting: {rank: number; resolve: () => void}[] = []
   constructor(private active: number) {}
 
-  arrive(): Promise<void> {
+  arrive(rank = 0): Promise<void> {
     return new Promise((resolve) => {
-      this.waiting.push(resolve)
+      this.waiting.push({rank, resolve})
       this.check()
     })
   }
@@ -44,9 +45,10 @@ export class Barrier implements Gate {
 
   private check(): void {
     if (this.waiting.length === 0 || this.waiting.length < this.active) return
-    const go = this.waiting
+    // Release in host order, so run_once-style tasks run on the batch's first host, as in Ansible.
+    const go = this.waiting.sort((a, b) => a.rank - b.rank)
     this.waiting = []
-    for (const r of go) r()
+    for (const w of go) w.resolve()
   }
 }
 
