@@ -90,7 +90,9 @@ export function qemuCommand(o: VmOptions, qmpSocket: string, configFile: string)
     const netdev = n.tap ? `tap,id=n${i},ifname=${n.tap},script=no,downscript=no` : `user,id=n${i},restrict=on`
     // Modern-only virtio (1af4:1041): Debian's iPXE virtio ROM declares that ID, and SeaBIOS
     // skips a ROM whose ID differs from the device (the transitional default is 1af4:1000).
-    args.push('-netdev', netdev, '-device', `virtio-net-pci,disable-legacy=on,netdev=n${i},mac=${normalizeMac(n.mac)},romfile=${rom}`)
+    // OVMF ignores -boot order and tries disks first: a bootindex puts the NICs ahead of an installed disk.
+    const first = o.uefi && rom ? `bootindex=${i},` : ''
+    args.push('-netdev', netdev, '-device', `virtio-net-pci,disable-legacy=on,netdev=n${i},mac=${normalizeMac(n.mac)},${first}romfile=${rom}`)
   })
   args.push('-boot', o.boot === 'network' ? 'order=n' : 'order=c')
   if (o.kernel) args.push('-kernel', o.kernel)

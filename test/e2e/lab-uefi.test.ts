@@ -3,7 +3,7 @@
  * behind a virtual IPMI BMC. testenv up --uefi → install → serve → enroll → deploy (iPXE
  * fetches /boot/<mac>.ipxe, the LiveOS kernel boots through its EFI stub, the image is
  * written, the guest boots its disk through EFI/BOOT/BOOTX64.EFI) → SSH into the guest →
- * testenv down. Opt-in (BMPCTL_E2E_UEFI=1): OVMF under TCG takes minutes per boot.
+ * undeploy (the network boot must win over the installed disk) → testenv down. Opt-in (BMPCTL_E2E_UEFI=1): OVMF under TCG takes minutes per boot.
  */
 import {after, before, describe, test} from 'node:test'
 import assert from 'node:assert/strict'
@@ -116,6 +116,16 @@ describe('end to end in a virtual lab under UEFI: deploy an OVMF VM through iPXE
     assert.equal(firmware, 'firmware=uefi')
     assert.match(rest.join('\n'), new RegExp(`inet ${node.ipv4.replace(/\./g, '\\.')} `))
     assert.ok(rest.includes(pub), `authorized_keys holds the lab key: ${out}`)
+  })
+
+  test('undeploy: the network boot wins over the installed disk, the node is wiped, off and available', {timeout: 45 * 60_000}, () => {
+    const before = readFileSync(node!.consoleLog, 'latin1').length
+    ok(bmpctl(['undeploy', 'lab-0', '--timeout', '30m'], {inLab: true, dataDir, timeoutMs: 40 * 60_000}), 'undeploy')
+    const show = JSON.parse(ok(bmpctl(['nodes', 'show', 'lab-0', '--json'], {inLab: true, dataDir}), 'nodes show')) as {state: string}
+    assert.equal(show.state, 'available')
+    const power = JSON.parse(ok(bmpctl(['power', 'status', 'lab-0', '--json'], {inLab: true, dataDir}), 'power status')) as {node: string; state?: string}[]
+    assert.deepEqual(power.map((p) => [p.node, p.state]), [['lab-0', 'off']])
+    assert.match(readFileSync(node!.consoleLog, 'latin1').slice(before), /EFI stub: /, 'the LiveOS kernel booted from iPXE again')
   })
 
   test('testenv down leaves no namespace, qemu or BMC daemon behind', async () => {

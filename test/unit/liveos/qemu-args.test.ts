@@ -34,6 +34,14 @@ describe('qemu command line', () => {
     assert.deepEqual(argValue(qemuCommand({...base, boot: 'disk'}, '/q', '/c').args, '-boot'), ['order=c'])
   })
 
+  test('UEFI network boot puts the NICs first (OVMF ignores -boot order); disk boot and BIOS leave the order alone', () => {
+    const two = {...base, nics: [base.nics[0], {mac: '52:54:00:00:00:02', tap: 'tap1'}]}
+    const devices = argValue(qemuCommand({...two, uefi: true}, '/q', '/c').args, '-device')
+    assert.deepEqual(devices.map((d) => d.match(/bootindex=(\d+)/)?.[1]), ['0', '1'])
+    assert.ok(!argValue(qemuCommand({...two, uefi: true, boot: 'disk'}, '/q', '/c').args, '-device').some((d) => d.includes('bootindex')))
+    assert.ok(!argValue(qemuCommand(two, '/q', '/c').args, '-device').some((d) => d.includes('bootindex')))
+  })
+
   test('direct kernel boot keeps the command line (and its token) out of argv', () => {
     const {args, config} = qemuCommand({...base, kernel: '/k', initrd: '/i', append: 'console=ttyS0 bmpctl.token=SECRET'}, '/q', '/tmp/c.cfg')
     assert.ok(!args.join(' ').includes('SECRET'))
