@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {BenchEvent} from './deploy-stages.js'
 import {CpuSampler, procCpuSec, type CpuReport} from './deploy-cpu.js'
+import {ConsoleWatcher} from './deploy-console.js'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 const BIN = join(ROOT, 'bin', 'run.js')
@@ -22,6 +23,8 @@ export interface LabRun {
   /** Per node: its event log (all of it; the analysis picks the attempt by time). */
   events: Record<string, BenchEvent[]>
   states: Record<string, string>
+  /** Per node: when its console first said BMPCTL-GUEST-UP (epoch ms, ≤ 0.4 s late). */
+  guestUp: Record<string, number>
   /** CPU seconds of the deploy command, serve (during the deploy) and all qemu VMs, and machine busy %. */
   cpu?: CpuReport & {deployCpuSec?: number; serveCpuSec?: number}
   /** The LiveOS files this lab's install built, kept for the VMs-only baseline. */
@@ -88,7 +91,7 @@ export async function runLab(n: number, log: (s: string) => void): Promise<LabRu
   const lab = `bd${process.pid % 10000}n${n}`
   const dataDir = mkdtempSync(join(tmpdir(), `bmpctl-bench-deploy-${n}-`))
   const ctx: Ctx = {ns: `bmp-${lab}`, lab, dataDir, log}
-  const result: LabRun = {n, lab, ok: false, startMs: 0, endMs: 0, events: {}, states: {}, dataDir}
+  const result: LabRun = {n, lab, ok: false, startMs: 0, endMs: 0, events: {}, states: {}, guestUp: {}, dataDir}
   let serve: ChildProcess | undefined
   const onExit = () => serve?.kill('SIGKILL')
   process.on('exit', onExit)
@@ -103,11 +106,14 @@ export async function runLab(n: number, log: (s: string) => void): Promise<LabRu
     const sampler = new CpuSampler(dataDir)
     const serveBefore = procCpuSec(serve.pid!)
     log(`N=${n}: deploy --forks ${n}`)
+    const consoles = new ConsoleWatcher(join(dataDir, 'testenv', lab))
+    consoles.start()
     sampler.start()
     result.startMs = Date.now()
     const d = await timedDeploy(ctx, n)
     result.endMs = Date.now()
     const serveAfter = procCpuSec(serve.pid!)
+    result.guestUp = consoles.stop()
     result.cpu = {...sampler.stop(), deployCpuSec: d.cpuSec,
       serveCpuSec: serveBefore !== undefined && serveAfter !== undefined ? serveAfter - serveBefore : undefined}
     result.ok = d.ok

@@ -12,7 +12,8 @@ export interface BenchEvent {
 
 /** Boundaries, in chain order; each is looked for after the one before it. */
 export const MARKS = ['powerOn', 'dhcp', 'script', 'kernel', 'callback', 'wiped', 'image', 'configdrive', 'reboot', 'ssh'] as const
-export type Mark = (typeof MARKS)[number]
+/** guestUp (the guest's console says it is up) comes from the console, not from events. */
+export type Mark = (typeof MARKS)[number] | 'guestUp'
 
 export interface Stage {
   id: string
@@ -34,14 +35,15 @@ export const STAGES: readonly Stage[] = [
   {id: 'image', label: 'disk wiped → image written (stream + verify)', from: 'wiped', to: 'image', unavoidable: true},
   {id: 'configdrive', label: 'image written → config drive written', from: 'image', to: 'configdrive', unavoidable: false},
   {id: 'reboot', label: 'config drive → reboot (PXE local, boot device, reset)', from: 'configdrive', to: 'reboot', unavoidable: false},
-  {id: 'guest', label: 'reboot → guest answers SSH (guest boot)', from: 'reboot', to: 'ssh', unavoidable: true},
-  {id: 'tail', label: 'SSH answered → deploy command exits', from: 'ssh', to: 'end', unavoidable: false},
+  {id: 'guest', label: 'reboot → guest console says up (guest boot)', from: 'reboot', to: 'guestUp', unavoidable: true},
+  {id: 'sshwait', label: 'guest up → SSH answered (dropbear start, wait_for_ssh retry interval)', from: 'guestUp', to: 'ssh', unavoidable: false},
+  {id: 'tail', label: 'SSH answered → deploy command exits (includes waiting for slower nodes)', from: 'ssh', to: 'end', unavoidable: false},
 ]
 
 const ok = (e: BenchEvent) => e.data?.ok !== false && e.data?.error === undefined
 const isKernelFetch = (e: BenchEvent) => e.kind === 'http.fetch' && /liveos\/(vmlinuz|initrd)/.test(`${e.message} ${String(e.data?.path ?? '')}`)
 
-const FIND: Record<Mark, (e: BenchEvent) => boolean> = {
+const FIND: Record<(typeof MARKS)[number], (e: BenchEvent) => boolean> = {
   powerOn: (e) => e.kind === 'bmc.power-set' && ok(e),
   dhcp: (e) => e.kind === 'dhcp.discover',
   script: (e) => e.kind === 'http.boot-script' && e.data?.mode === 'liveos',
@@ -56,8 +58,9 @@ const FIND: Record<Mark, (e: BenchEvent) => boolean> = {
 
 export type Marks = Partial<Record<Mark, number>>
 
-/** Epoch ms of each boundary among events at or after `sinceMs`; kernel = the later of vmlinuz/initrd. */
-export function findMarks(events: BenchEvent[], sinceMs: number): Marks {
+/** Epoch ms of each boundary among events at or after `sinceMs`; kernel = the later of vmlinuz/initrd.
+ * guestUp: the console time when it lies between reboot and SSH, else (not seen) the SSH time. */
+export function findMarks(events: BenchEvent[], sinceMs: number, guestUpMs?: number): Marks {
   const list = events.map((e) => ({e, t: Date.parse(e.ts)})).filter((x) => x.t >= sinceMs)
   const marks: Marks = {}
   let from = 0
@@ -68,6 +71,10 @@ export function findMarks(events: BenchEvent[], sinceMs: number): Marks {
     from = i + 1
     // Both LiveOS files: the kernel stage ends when the second of them has arrived.
     if (m === 'kernel' && i + 1 < list.length && isKernelFetch(list[i + 1].e)) (marks[m] = list[i + 1].t, from = i + 2)
+  }
+  if (marks.ssh !== undefined) {
+    const seen = guestUpMs !== undefined && guestUpMs >= marks.reboot! && guestUpMs <= marks.ssh
+    marks.guestUp = seen ? guestUpMs : marks.ssh
   }
   return marks
 }

@@ -4,9 +4,11 @@
  * (wall time minus the stages a deploy cannot avoid), CPU accounting, and a VMs-only baseline
  * (same VMs PXE-boot the same LiveOS without bmpctl) to show what the emulation costs by itself.
  * Usage: npm run build && node --import tsx bench/deploy.ts [counts… (default 1 2 4)]
- * Env: BENCH_DEPLOY_BASELINE=0 skips the VMs-only baseline; BENCH_DEPLOY_JSON=FILE keeps raw results.
+ * Env: BENCH_DEPLOY_BASELINE=0 skips the VMs-only baseline; BENCH_DEPLOY_JSON=FILE keeps raw results;
+ *      BENCH_DEPLOY_FROM=FILE prints the tables again from such a file (no lab).
  */
-import {writeFileSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {breakdown, findMarks, median, overhead, sec, STAGES, type Marks, type NodeBreakdown, type Overhead} from './deploy-stages.js'
 import {removeDataDir, requireBuilt, runLab, type LabRun} from './deploy-lab.js'
@@ -18,6 +20,7 @@ if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 9)) {
   process.exit(2)
 }
 if (!counts.length) counts.push(1, 2, 4)
+const CPUS = availableParallelism()
 const log = (s: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${s}`)
 
 interface Analysed { run: LabRun; nodes: NodeBreakdown[]; marks: Record<string, Marks>; ov?: Overhead }
@@ -25,7 +28,7 @@ interface Analysed { run: LabRun; nodes: NodeBreakdown[]; marks: Record<string, 
 function analyse(run: LabRun): Analysed {
   const marks: Record<string, Marks> = {}
   const nodes = Object.entries(run.events).map(([node, events]) => {
-    marks[node] = findMarks(events, run.startMs)
+    marks[node] = findMarks(events, run.startMs, run.guestUp?.[node])
     return breakdown(node, marks[node], run.startMs, run.endMs)
   })
   return {run, nodes, marks, ov: run.ok ? overhead(nodes, marks, run.endMs - run.startMs) : undefined}
@@ -59,7 +62,7 @@ function printLab(a: Analysed): void {
   if (c) {
     console.log(`\nCPU during the deploy: deploy command ${sec((c.deployCpuSec ?? NaN) * 1000)} s, serve ${sec((c.serveCpuSec ?? NaN) * 1000)} s, ` +
       `qemu ${c.qemuCpuSec.toFixed(1)} s over ${c.qemuPids} processes (${(c.qemuCpuSec / (wall / 1000)).toFixed(2)} CPUs busy on average), ` +
-      `machine busy ${c.machineBusyPct.toFixed(0)} % of 2 CPUs, load average at the end ${c.loadAvg.toFixed(1)}`)
+      `machine busy ${c.machineBusyPct.toFixed(0)} % of ${CPUS} CPUs, load average at the end ${c.loadAvg.toFixed(1)}`)
   }
   if (a.ov) console.log(`overhead: wall ${sec(a.ov.wallMs)} s − unavoidable ${sec(a.ov.unavoidableMs)} s (critical node ${a.ov.critical}) = ${sec(a.ov.overheadMs)} s = ${a.ov.pct.toFixed(1)} % ` +
     `(${sec(a.ov.strictOverheadMs)} s = ${a.ov.strictPct.toFixed(1)} % if the iPXE set-up wait counted as bmpctl's)`)
@@ -71,8 +74,8 @@ function printSummary(all: Analysed[], base: Map<number, VmOnlyResult>): void {
   const b1 = base.get(1)
   const bWall = (r?: VmOnlyResult) => r?.ok ? r.wallMs : undefined
   console.log('\n### Summary\n')
-  console.log('| N | deploy wall s | ÷ N=1 | unavoidable s | bmpctl overhead s | overhead % | overhead % incl. iPXE wait | power-on → call-back s (median) | VMs only: power-on → call-back s (median) | VMs only wall ÷ N=1 | qemu CPU s | machine busy % |')
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  console.log('| N | deploy wall s | ÷ N=1 | unavoidable s | bmpctl overhead s | overhead % | overhead % incl. iPXE wait | power-on → call-back s (median) | VMs only: power-on → call-back s (median) | VMs only wall ÷ N=1 | qemu CPU s | qemu CPU ÷ ${CPUS} CPUs s | machine busy % |')
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const a of all) {
     const wall = a.run.endMs - a.run.startMs
     const b = base.get(a.run.n)
@@ -80,28 +83,14 @@ function printSummary(all: Analysed[], base: Map<number, VmOnlyResult>): void {
     const bRatio = bWall(b) !== undefined && bWall(b1) !== undefined ? `${(bWall(b)! / bWall(b1)!).toFixed(2)}×` : 'n/a'
     const b2c = stat(Object.values(a.marks).map(bootToCallback)).med
     console.log(`| ${a.run.n} | ${sec(wall)}${a.run.ok ? '' : ' (failed)'} | ${oneWall ? (wall / oneWall).toFixed(2) + '×' : 'n/a'} | ${sec(a.ov?.unavoidableMs)} | ` +
-      `${sec(a.ov?.overheadMs)} | ${a.ov ? a.ov.pct.toFixed(1) : 'n/a'} | ${a.ov ? a.ov.strictPct.toFixed(1) : 'n/a'} | ${sec(b2c)} | ${sec(bMed)} | ${bRatio} | ${a.run.cpu?.qemuCpuSec.toFixed(0) ?? 'n/a'} | ${a.run.cpu?.machineBusyPct.toFixed(0) ?? 'n/a'} |`)
+      `${sec(a.ov?.overheadMs)} | ${a.ov ? a.ov.pct.toFixed(1) : 'n/a'} | ${a.ov ? a.ov.strictPct.toFixed(1) : 'n/a'} | ${sec(b2c)} | ${sec(bMed)} | ${bRatio} | ${a.run.cpu?.qemuCpuSec.toFixed(0) ?? 'n/a'} | ${a.run.cpu ? (a.run.cpu.qemuCpuSec / CPUS).toFixed(0) : 'n/a'} | ${a.run.cpu?.machineBusyPct.toFixed(0) ?? 'n/a'} |`)
   }
   console.log('\ntargets: N=4 wall within 1.3× of N=1; bmpctl overhead < 10 % of wall time')
 }
 
-async function main(): Promise<void> {
-  requireBuilt()
-  const runs: LabRun[] = []
-  const base = new Map<number, VmOnlyResult>()
-  try {
-    for (const n of counts) {
-      runs.push(await runLab(n, log))
-      printLab(analyse(runs.at(-1)!))
-    }
-    const src = runs.find((r) => r.liveosDir)
-    if (process.env.BENCH_DEPLOY_BASELINE !== '0' && src?.liveosDir) {
-      for (const n of counts) base.set(n, await runVmOnly(n, src.liveosDir, join(src.dataDir, 'ssh', 'id_ed25519.pub'), log))
-    }
-  } finally {
-    for (const r of runs) removeDataDir(r)
-  }
+function report(runs: LabRun[], base: Map<number, VmOnlyResult>): void {
   const all = runs.map(analyse)
+  for (const a of all) printLab(a)
   printSummary(all, base)
   for (const [n, b] of base) {
     const s = (k: 'script' | 'kernel' | 'callback') => sec(median(b.vms.map((v) => v[k]).filter((x): x is number => x !== undefined)))
@@ -109,7 +98,32 @@ async function main(): Promise<void> {
     console.log(`VMs only N=${n}: ${b.ok ? 'ok' : b.error}; median from qemu start: iPXE script ${s('script')} s, kernel+initrd ${s('kernel')} s, ` +
       `call-back ${s('callback')} s; wall ${sec(b.wallMs)} s; qemu CPU ${cpu.toFixed(1)} s`)
   }
-  if (process.env.BENCH_DEPLOY_JSON) writeFileSync(process.env.BENCH_DEPLOY_JSON, JSON.stringify({runs, base: [...base.entries()]}, null, 1))
+}
+
+async function main(): Promise<void> {
+  if (process.env.BENCH_DEPLOY_FROM) {
+    const saved = JSON.parse(readFileSync(process.env.BENCH_DEPLOY_FROM, 'utf8')) as {runs: LabRun[]; base: [number, VmOnlyResult][]}
+    return report(saved.runs, new Map(saved.base))
+  }
+  requireBuilt()
+  const runs: LabRun[] = []
+  const base = new Map<number, VmOnlyResult>()
+  const save = () => process.env.BENCH_DEPLOY_JSON && writeFileSync(process.env.BENCH_DEPLOY_JSON, JSON.stringify({runs, base: [...base.entries()]}, null, 1))
+  try {
+    for (const n of counts) {
+      const run = await runLab(n, log)
+      runs.push(run)
+      save()
+      // Right after its lab, so both see the same load from whatever else runs on the machine.
+      if (process.env.BENCH_DEPLOY_BASELINE !== '0' && run.liveosDir) {
+        base.set(n, await runVmOnly(n, run.liveosDir, join(run.dataDir, 'ssh', 'id_ed25519.pub'), log))
+        save()
+      }
+    }
+  } finally {
+    for (const r of runs) removeDataDir(r)
+  }
+  report(runs, base)
   console.log(`\nnode ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
 }
 

@@ -46,6 +46,15 @@ describe('deploy bench: stage breakdown from a node event log', () => {
     assert.equal(b.unavoidableMs, 2_500 + 16_000 + 9_000 + 68_500 + 55_400)
   })
 
+  test('the guest console time splits guest boot from the SSH wait; one outside reboot..SSH is ignored', () => {
+    const b = breakdown('n0', findMarks(deployLog(), T0, T0 + 156_000), T0, T0 + 160_000)
+    assert.equal(b.stages.guest, 53_400)
+    assert.equal(b.stages.sshwait, 2_000)
+    const early = breakdown('n0', findMarks(deployLog(), T0, T0 + 50_000), T0, T0 + 160_000)
+    assert.equal(early.stages.guest, 55_400)
+    assert.equal(early.stages.sshwait, 0)
+  })
+
   test('a node that never called back is incomplete and has no overhead figure', () => {
     const log = deployLog().filter((e) => Date.parse(e.ts) - T0 < 25_000)
     const m = findMarks(log, T0)
