@@ -74,7 +74,7 @@ function printSummary(all: Analysed[], base: Map<number, VmOnlyResult>): void {
   const b1 = base.get(1)
   const bWall = (r?: VmOnlyResult) => r?.ok ? r.wallMs : undefined
   console.log('\n### Summary\n')
-  console.log('| N | deploy wall s | ÷ N=1 | unavoidable s | bmpctl overhead s | overhead % | overhead % incl. iPXE wait | power-on → call-back s (median) | VMs only: power-on → call-back s (median) | VMs only wall ÷ N=1 | qemu CPU s | qemu CPU ÷ ${CPUS} CPUs s | machine busy % |')
+  console.log(`| N | deploy wall s | ÷ N=1 | unavoidable s | bmpctl overhead s | overhead % | overhead % incl. iPXE wait | power-on → call-back s (median) | VMs only: power-on → call-back s (median) | VMs only wall ÷ N=1 | qemu CPU s | qemu CPU ÷ ${CPUS} CPUs s | machine busy % |`)
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const a of all) {
     const wall = a.run.endMs - a.run.startMs
