@@ -12,8 +12,9 @@ export interface BenchEvent {
 
 /** Boundaries, in chain order; each is looked for after the one before it. */
 export const MARKS = ['powerOn', 'dhcp', 'script', 'kernel', 'callback', 'wiped', 'image', 'configdrive', 'reboot', 'ssh'] as const
-/** guestUp (the guest's console says it is up) comes from the console, not from events. */
-export type Mark = (typeof MARKS)[number] | 'guestUp'
+/** Split points found afterwards: imageFetched (the LiveOS's image download ended: stream vs
+ * read-back) and guestUp (the guest's console says it is up; from the console, not events). */
+export type Mark = (typeof MARKS)[number] | 'imageFetched' | 'guestUp'
 
 export interface Stage {
   id: string
@@ -32,7 +33,8 @@ export const STAGES: readonly Stage[] = [
   {id: 'fetch', label: 'iPXE script → kernel + initrd fetched', from: 'script', to: 'kernel', unavoidable: false},
   {id: 'liveos', label: 'kernel fetched → LiveOS call-back (LiveOS boot)', from: 'kernel', to: 'callback', unavoidable: true},
   {id: 'wipe', label: 'call-back → disk wiped (poll, SSH, root device, wipe)', from: 'callback', to: 'wiped', unavoidable: false},
-  {id: 'image', label: 'disk wiped → image written (stream + verify)', from: 'wiped', to: 'image', unavoidable: true},
+  {id: 'image', label: 'disk wiped → image downloaded (streamed to disk, checksum in flight)', from: 'wiped', to: 'imageFetched', unavoidable: true},
+  {id: 'readback', label: 'image downloaded → image written (read-back verify)', from: 'imageFetched', to: 'image', unavoidable: true},
   {id: 'configdrive', label: 'image written → config drive written', from: 'image', to: 'configdrive', unavoidable: false},
   {id: 'reboot', label: 'config drive → reboot (PXE local, boot device, reset)', from: 'configdrive', to: 'reboot', unavoidable: false},
   {id: 'guest', label: 'reboot → guest console says up (guest boot)', from: 'reboot', to: 'guestUp', unavoidable: true},
@@ -71,6 +73,10 @@ export function findMarks(events: BenchEvent[], sinceMs: number, guestUpMs?: num
     from = i + 1
     // Both LiveOS files: the kernel stage ends when the second of them has arrived.
     if (m === 'kernel' && i + 1 < list.length && isKernelFetch(list[i + 1].e)) (marks[m] = list[i + 1].t, from = i + 2)
+  }
+  if (marks.image !== undefined) {
+    const fetched = list.find((x) => x.t >= marks.wiped! && x.t <= marks.image! && x.e.kind === 'http.fetch' && /\/images\//.test(x.e.message))
+    marks.imageFetched = fetched?.t ?? marks.image
   }
   if (marks.ssh !== undefined) {
     const seen = guestUpMs !== undefined && guestUpMs >= marks.reboot! && guestUpMs <= marks.ssh

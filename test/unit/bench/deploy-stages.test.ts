@@ -22,6 +22,7 @@ function deployLog(shift = 0): BenchEvent[] {
     ev(28 + shift, 'dhcp.discover', 'LiveOS DHCP'),
     ev(30 + shift, 'callback', 'LiveOS called back'),
     ev(31.5 + shift, 'deploy.disk_wipe', 'wiped', {durationSec: 0.3}),
+    ev(80 + shift, 'http.fetch', 'GET /images/guest.raw'),
     ev(100 + shift, 'deploy.image_write', 'wrote', {durationSec: 68}),
     ev(102 + shift, 'deploy.configdrive', 'config drive'),
     ev(102.1 + shift, 'deploy.pxe_config', 'boot the local disk', {mode: 'local'}),
@@ -53,6 +54,12 @@ describe('deploy bench: stage breakdown from a node event log', () => {
     const early = breakdown('n0', findMarks(deployLog(), T0, T0 + 50_000), T0, T0 + 160_000)
     assert.equal(early.stages.guest, 55_400)
     assert.equal(early.stages.sshwait, 0)
+  })
+
+  test('the image download end splits streaming from the read-back', () => {
+    const b = breakdown('n0', findMarks(deployLog(), T0), T0, T0 + 160_000)
+    assert.equal(b.stages.image, 48_500)
+    assert.equal(b.stages.readback, 20_000)
   })
 
   test('a node that never called back is incomplete and has no overhead figure', () => {
