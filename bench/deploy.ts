@@ -66,6 +66,8 @@ function printLab(a: Analysed): void {
   }
   if (a.ov) console.log(`overhead: wall ${sec(a.ov.wallMs)} s − unavoidable ${sec(a.ov.unavoidableMs)} s (critical node ${a.ov.critical}) = ${sec(a.ov.overheadMs)} s = ${a.ov.pct.toFixed(1)} % ` +
     `(${sec(a.ov.strictOverheadMs)} s = ${a.ov.strictPct.toFixed(1)} % if the iPXE set-up wait counted as bmpctl's)`)
+  const crit = nodes.find((x) => x.node === a.ov?.critical)
+  if (crit) console.log(`overhead parts on ${crit.node}: ${STAGES.filter((s) => !s.unavoidable).map((s) => `${s.id} ${sec(crit.stages[s.id])}`).join(', ')} s`)
 }
 
 function printSummary(all: Analysed[], base: Map<number, VmOnlyResult>): void {
