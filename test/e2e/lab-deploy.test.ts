@@ -120,8 +120,13 @@ describe('end to end in a virtual lab: deploy 2 BIOS VMs, log in, undeploy one',
     assert.ok(!execFileSync('ip', ['netns', 'list'], {encoding: 'utf8'}).split('\n').some((l) => l.split(' ')[0] === NS), 'namespace gone')
     assert.ok(!existsSync(`/proc/${rec.daemon.pid}`) || !readFileSync(`/proc/${rec.daemon.pid}/cmdline`, 'utf8').includes('lab-daemon'), 'lab daemon gone')
     for (const vm of rec.nodes) {
+      // pgrep exits 1 when nothing matches; anything else is a broken check, not a pass.
       let pids = ''
-      try { pids = execFileSync('pgrep', ['-f', `-name ${vm.vmName}`], {encoding: 'utf8'}) } catch { /* none */ }
+      try {
+        pids = execFileSync('pgrep', ['-f', '--', `-name ${vm.vmName}`], {encoding: 'utf8'})
+      } catch (err) {
+        assert.equal((err as {status?: number}).status, 1, `pgrep failed: ${(err as Error).message}`)
+      }
       assert.equal(pids.trim(), '', `no qemu left for ${vm.vmName}`)
     }
   })
