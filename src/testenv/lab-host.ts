@@ -71,8 +71,7 @@ export async function endProcess(pid: number, markers: string[], graceMs = 15_00
   }
 }
 
-/** Debian packages the lab runs on. */
-// qemu and firmware for the VMs; syslinux, mtools and dosfstools build the guest test image.
+/** Debian packages the lab runs on: qemu and firmware for the VMs; syslinux, mtools and dosfstools build the guest image. */
 export const LAB_PACKAGES = ['qemu-system-x86', 'ipxe-qemu', 'ovmf', 'syslinux', 'syslinux-common', 'syslinux-efi', 'mtools', 'dosfstools'] as const
 
 export function missingPackages(pkgs: readonly string[]): string[] {
