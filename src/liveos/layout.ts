@@ -2,6 +2,7 @@ import {readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {EnvironmentError} from '../errors.js'
 import type {CpioEntry} from './cpio.js'
+import {rootSkeleton, withParents} from './skeleton.js'
 import {busyboxApplets, readModule, sharedLibraries, whichSystem, type KernelInfo} from './inputs.js'
 import {LIVEOS_MODULES, parseModulesBuiltin, parseModulesDep, planModules, renderModulesDep} from './modules.js'
 
@@ -31,23 +32,7 @@ export interface Layout {
   binaries: Record<string, string>
 }
 
-function skeleton(): CpioEntry[] {
-  const dirs = ['bin', 'dev', 'etc', 'etc/dropbear', 'lib', 'lib/liveos', 'proc', 'run', 'sys', 'usr', 'var']
-  return [
-    ...dirs.map((path): CpioEntry => ({type: 'dir', path})),
-    {type: 'dir', path: 'root', mode: 0o700},
-    {type: 'dir', path: 'root/.ssh', mode: 0o700},
-    {type: 'dir', path: 'tmp', mode: 0o1777},
-    // Merged /usr: everything lives in /bin, the other bin dirs point there.
-    {type: 'symlink', path: 'sbin', target: 'bin'},
-    {type: 'symlink', path: 'usr/bin', target: '../bin'},
-    {type: 'symlink', path: 'usr/sbin', target: '../bin'},
-    {type: 'symlink', path: 'var/run', target: '../run'},
-    {type: 'char', path: 'dev/console', mode: 0o600, major: 5, minor: 1},
-    {type: 'char', path: 'dev/null', mode: 0o666, major: 1, minor: 3},
-    ...Object.entries(ETC_FILES).map(([path, text]): CpioEntry => ({type: 'file', path, mode: path === 'etc/shadow' ? 0o600 : 0o644, data: Buffer.from(text)})),
-  ]
-}
+const ROOT_DIRS = ['bin', 'dev', 'etc', 'etc/dropbear', 'lib', 'lib/liveos', 'proc', 'run', 'sys', 'usr', 'var']
 
 function agentEntries(assetsDir: string): CpioEntry[] {
   const agentDir = join(assetsDir, 'agent')
@@ -88,20 +73,6 @@ function toolEntries(notes: string[], binaries: Record<string, string>): CpioEnt
   return out
 }
 
-/** Directories every entry needs, so the archive never relies on implicit parents. */
-function withParents(entries: CpioEntry[]): CpioEntry[] {
-  const have = new Set(entries.map((e) => e.path.replace(/^\/+/, '')))
-  const extra: CpioEntry[] = []
-  for (const e of entries) {
-    const parts = e.path.replace(/^\/+/, '').split('/')
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/')
-      if (!have.has(dir)) { have.add(dir); extra.push({type: 'dir', path: dir}) }
-    }
-  }
-  return [...entries, ...extra]
-}
-
 function moduleEntries(kernel: KernelInfo, notes: string[]): CpioEntry[] {
   const dep = parseModulesDep(readFileSync(join(kernel.modulesDir, 'modules.dep'), 'utf8'))
   const builtinText = (() => { try { return readFileSync(join(kernel.modulesDir, 'modules.builtin'), 'utf8') } catch { return '' } })()
@@ -121,7 +92,7 @@ export function liveOsLayout(kernel: KernelInfo, assetsDir: string): Layout {
   const notes: string[] = []
   const binaries: Record<string, string> = {}
   const entries = [
-    ...skeleton(),
+    ...rootSkeleton(ROOT_DIRS, ETC_FILES),
     ...agentEntries(assetsDir),
     ...toolEntries(notes, binaries),
     ...moduleEntries(kernel, notes),

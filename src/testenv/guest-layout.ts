@@ -3,6 +3,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {EnvironmentError} from '../errors.js'
 import type {CpioEntry} from '../liveos/cpio.js'
+import {rootSkeleton, withParents} from '../liveos/skeleton.js'
 import {busyboxApplets, readModule, sharedLibraries, whichSystem, type KernelInfo} from '../liveos/inputs.js'
 import {parseModulesBuiltin, parseModulesDep, planModules, renderModulesDep} from '../liveos/modules.js'
 
@@ -29,22 +30,7 @@ export function guestAssetsDir(): string {
   return found
 }
 
-function skeleton(): CpioEntry[] {
-  const dirs = ['bin', 'dev', 'etc', 'etc/dropbear', 'lib', 'lib/guest', 'mnt', 'proc', 'run', 'sys', 'usr', 'var']
-  return [
-    ...dirs.map((path): CpioEntry => ({type: 'dir', path})),
-    {type: 'dir', path: 'root', mode: 0o700},
-    {type: 'dir', path: 'root/.ssh', mode: 0o700},
-    {type: 'dir', path: 'tmp', mode: 0o1777},
-    {type: 'symlink', path: 'sbin', target: 'bin'},
-    {type: 'symlink', path: 'usr/bin', target: '../bin'},
-    {type: 'symlink', path: 'usr/sbin', target: '../bin'},
-    {type: 'symlink', path: 'var/run', target: '../run'},
-    {type: 'char', path: 'dev/console', mode: 0o600, major: 5, minor: 1},
-    {type: 'char', path: 'dev/null', mode: 0o666, major: 1, minor: 3},
-    ...Object.entries(ETC_FILES).map(([path, text]): CpioEntry => ({type: 'file', path, mode: path === 'etc/shadow' ? 0o600 : 0o644, data: Buffer.from(text)})),
-  ]
-}
+const ROOT_DIRS = ['bin', 'dev', 'etc', 'etc/dropbear', 'lib', 'lib/guest', 'mnt', 'proc', 'run', 'sys', 'usr', 'var']
 
 function scriptEntries(assets: string): CpioEntry[] {
   return [
@@ -88,23 +74,9 @@ function moduleEntries(kernel: KernelInfo, notes: string[]): CpioEntry[] {
   ]
 }
 
-/** Directories every entry needs, so the archive never relies on implicit parents. */
-function withParents(entries: CpioEntry[]): CpioEntry[] {
-  const have = new Set(entries.map((e) => e.path.replace(/^\/+/, '')))
-  const extra: CpioEntry[] = []
-  for (const e of entries) {
-    const parts = e.path.replace(/^\/+/, '').split('/')
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/')
-      if (!have.has(dir)) { have.add(dir); extra.push({type: 'dir', path: dir}) }
-    }
-  }
-  return [...entries, ...extra]
-}
-
 /** Every entry of the guest initramfs, and notes for the build log. */
 export function guestLayout(kernel: KernelInfo, assets = guestAssetsDir()): {entries: CpioEntry[]; notes: string[]} {
   const notes: string[] = []
-  const entries = [...skeleton(), ...scriptEntries(assets), ...toolEntries(), ...moduleEntries(kernel, notes)]
+  const entries = [...rootSkeleton(ROOT_DIRS, ETC_FILES), ...scriptEntries(assets), ...toolEntries(), ...moduleEntries(kernel, notes)]
   return {entries: withParents(entries), notes}
 }
