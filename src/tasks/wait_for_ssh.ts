@@ -77,7 +77,8 @@ const waitForSsh: TaskModule<WaitForSshParams> = {
       }
       const left = deadline - nowMs(deploy)
       if (left <= 0) break
-      await sleep(Math.min(2000, left), ctx.signal)
+      // Refused connections come back at once, so polling often costs nothing and saves seconds per node.
+      await sleep(Math.min(500, left), ctx.signal)
     }
     const msg = `no SSH on ${host}:${port} within ${formatDuration(timeout)} (last: ${last})`
     store?.addEvent(ctx.host, 'deploy.wait_for_ssh', msg, {host, port, timeoutSec: timeout})
