@@ -59,7 +59,8 @@ step "bmpctl install (inside the lab namespace, on its bridge)"
 in_lab "${BMP[@]}" install --interface br0 --address 192.0.2.1/24 --no-systemd --yes --data-dir "$DATA"
 
 step "bmpctl serve (DHCP, TFTP, HTTP) — log in $DATA/serve.log"
-in_lab "${BMP[@]}" serve --data-dir "$DATA" > "$DATA/serve.log" 2>&1 &
+# Not through in_lab: a backgrounded function is a subshell, and $! must be serve itself.
+ip netns exec "$NS" "${BMP[@]}" serve --data-dir "$DATA" > "$DATA/serve.log" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 50); do
   in_lab curl -sf http://192.0.2.1:8080/healthz >/dev/null 2>&1 && break
