@@ -1,6 +1,5 @@
 import {after, before, describe, test} from 'node:test'
 import assert from 'node:assert/strict'
-import {createSocket} from 'node:dgram'
 import {createBmc} from '../../src/bmc/factory.js'
 import type {Executor} from '../../src/bmc/ipmitool.js'
 import {BmcError} from '../../src/bmc/types.js'
@@ -10,19 +9,12 @@ import {bmcCheck, bootDevice, powerAction} from '../../src/services/bmc.js'
 import {FakeMachine} from '../../src/testenv/machine.js'
 import {startIpmiVbmc, type IpmiVbmc} from '../../src/testenv/vbmc/ipmi-server.js'
 import {execaExecutor} from '../../src/bmc/ipmitool.js'
+import {freeUdpPort} from '../support/ports.js'
 import {needsCommands} from '../support/env.js'
 
 /** createBmc with driver ipmi (native client, then ipmitool) against our IPMI virtual BMC. */
 let machine: FakeMachine
 let vbmc: IpmiVbmc
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4')
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
-  const {port} = s.address()
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
 
 const spec = (password = 'ipmi-secret', username = 'admin'): BmcSpec => ({driver: 'ipmi', address: '127.0.0.1', port: vbmc.port, username, password: {value: password}})
 

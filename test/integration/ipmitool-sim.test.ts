@@ -1,23 +1,15 @@
 import {after, before, describe, test} from 'node:test'
 import assert from 'node:assert/strict'
-import {createSocket} from 'node:dgram'
 import {IpmitoolProvider} from '../../src/bmc/ipmitool.js'
 import {BmcError} from '../../src/bmc/types.js'
 import {bmcCheck, bootDevice, powerAction, type BmcTarget} from '../../src/services/bmc.js'
+import {freeUdpPort} from '../support/ports.js'
 import {needsCommands, skipUnless, tempDir} from '../support/env.js'
 import {startIpmiSim, type IpmiSim} from '../support/ipmi-sim.js'
 
 /** IpmitoolProvider driving a real ipmi_sim (OpenIPMI) with a chassis_control hook. */
 const USER = 'admin', PASS = 'sim-password'
 let sim: IpmiSim
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4')
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
-  const {port} = s.address()
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
 
 // ipmi_sim cannot list cipher suites: pin -C 3 or every call stalls ~10 s.
 const provider = (password = PASS) => new IpmitoolProvider({address: '127.0.0.1', port: sim.port, username: USER, password, cipherSuite: 3, timeoutMs: 20000})

@@ -118,12 +118,5 @@ async function waitForUdp(port: number, child: ChildProcess, stderr: () => strin
   throw new Error(`ipmi_sim did not bind 127.0.0.1:${port}: ${stderr()}`)
 }
 
-/** A UDP port on 127.0.0.1 that was free a moment ago (ipmi_sim needs a fixed port). */
-export async function freeUdpPort(): Promise<number> {
-  const {createSocket} = await import('node:dgram')
-  const s = createSocket('udp4')
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r))
-  const port = s.address().port
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
+
+export {freeUdpPort} from './ports.js'

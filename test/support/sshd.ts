@@ -1,8 +1,8 @@
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
 import {mkdirSync, readFileSync, writeFileSync, chmodSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {tempDir} from './env.js'
+import {freeTcpPort} from './ports.js'
 
 /**
  * A real SSH server (dropbear, the one the LiveOS runs) on 127.0.0.1 for tests. It runs
@@ -16,17 +16,6 @@ export interface TestSshd {
   clientPub: string
   dir: string
   stop(): void
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as {port: number}).port
-      srv.close(() => resolve(port))
-    })
-    srv.on('error', reject)
-  })
 }
 
 export function makeClientKey(dir: string, name = 'id_ed25519'): {key: Buffer; pub: string; path: string} {
@@ -50,7 +39,7 @@ export async function startTestSshd(): Promise<TestSshd> {
   const client = makeClientKey(dir)
   writeFileSync(join(home, '.ssh', 'authorized_keys'), client.pub + '\n', {mode: 0o600})
   const host = makeHostKey(dir)
-  const port = await freePort()
+  const port = await freeTcpPort()
   const script = `mount --make-rprivate / && mount --bind '${home}' /root && exec dropbear -F -E -s -p 127.0.0.1:${port} -r '${host.path}'`
   const child: ChildProcess = spawn('unshare', ['-m', 'sh', '-c', script], {stdio: ['ignore', 'ignore', 'pipe']})
   const stop = () => { if (child.exitCode === null) child.kill('SIGKILL') }

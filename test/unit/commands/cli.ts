@@ -2,7 +2,6 @@
 // command classes run from src/ (no build, no manifest, so a half-built shared tree does
 // not matter); BMPCTL_TEST_BUILT=1 runs the built CLI (`node bin/run.js`) instead.
 import {spawn} from 'node:child_process'
-import {createSocket} from 'node:dgram'
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
@@ -48,14 +47,6 @@ export async function until(cond: () => boolean, ms = 10_000): Promise<boolean> 
   return cond()
 }
 
-export async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4')
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
-  const {port} = s.address()
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
-
 /** Command line of a process as one string ('' when it is gone). */
 export function cmdline(pid: number): string {
   try {
@@ -65,11 +56,5 @@ export function cmdline(pid: number): string {
   }
 }
 
-export async function freeTcpPort(): Promise<number> {
-  const {createServer} = await import('node:net')
-  const srv = createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))
-  const {port} = srv.address() as {port: number}
-  await new Promise<void>((r) => srv.close(() => r()))
-  return port
-}
+
+export {freeTcpPort, freeUdpPort} from '../../support/ports.js'

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict'
 import {createServer} from 'node:net'
 import waitForSsh from '../../../src/tasks/wait_for_ssh.js'
 import {needsCommands, needsRoot, skipUnless} from '../../support/env.js'
-import {freePort, startTestSshd, type TestSshd} from '../../support/sshd.js'
+import {freeTcpPort} from '../../support/ports.js'
+import {startTestSshd, type TestSshd} from '../../support/sshd.js'
 import {ctxFor, liveosFacts, node, storeWith} from './deploy-fixtures.js'
 
 describe('wait_for_ssh task', () => {
   test('a port where nothing listens times out naming host, port and the last error', async () => {
-    const port = await freePort()
+    const port = await freeTcpPort()
     const r = await waitForSsh.run(ctxFor({host: '127.0.0.1', port, timeout: 0.2}, {}))
     assert.equal(r.failed, true)
     assert.match(String(r.msg), new RegExp(`no SSH on 127\\.0\\.0\\.1:${port} within 0s \\(last: .*ECONNREFUSED`))
