@@ -1,7 +1,10 @@
-import {createHash, timingSafeEqual} from 'node:crypto'
+import {timingSafeEqual} from 'node:crypto'
 import type {Readable} from 'node:stream'
 import {Client, type ConnectConfig} from 'ssh2'
 import {OperationError} from '../errors.js'
+import {fingerprint, keyBlob} from '../util/ssh-key.js'
+
+export {fingerprint, keyBlob}
 
 /**
  * SSH into a LiveOS or installed OS with the host key pinned to the one the node
@@ -27,19 +30,6 @@ export class HostKeyMismatchError extends OperationError {
     super(`SSH host key of ${host} is ${got}, expected ${expected}: refusing to connect`,
       'the node is not the one that called back (or was reinstalled); redeploy it to learn the new key')
   }
-}
-
-/** The key blob of an OpenSSH public key line. */
-export function keyBlob(line: string): Buffer {
-  const parts = line.trim().split(/\s+/)
-  if (parts.length < 2) throw new Error(`not an OpenSSH public key line: ${JSON.stringify(line.slice(0, 40))}`)
-  return Buffer.from(parts[1], 'base64')
-}
-
-/** OpenSSH-style fingerprint (`SHA256:…`, unpadded base64). */
-export function fingerprint(blobOrLine: Buffer | string): string {
-  const blob = typeof blobOrLine === 'string' ? keyBlob(blobOrLine) : blobOrLine
-  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')
 }
 
 export class SshSession {

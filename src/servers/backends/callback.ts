@@ -2,13 +2,13 @@
  * The LiveOS call-back (docs/deploy.md): one-time bearer token, validated facts, state
  * check, facts stored, `callback` event, and the node moved on. The token is never logged.
  */
-import {createHash} from 'node:crypto'
 import type {CallbackRequest} from '../http/server.js'
 import type {Logger} from '../../log.js'
 import {parseLiveOsFacts, type LiveOsFacts} from '../../liveos/facts.js'
 import {IllegalTransitionError, type Store} from '../../state/store.js'
 import {ProvisionState as S, type ProvisionState, type TokenClaim} from '../../state/types.js'
 import type {NodeIndex} from './node-index.js'
+import {fingerprint} from '../../util/ssh-key.js'
 
 export interface CallbackReply {
   status: number
@@ -22,11 +22,9 @@ const ACCEPT: Record<string, {from: ProvisionState[]; to?: ProvisionState}> = {
   inspect: {from: [S.Inspecting]},
 }
 
-/** OpenSSH-style fingerprint (`SHA256:…`) of a public key line. */
+/** Fingerprint of the first reported host key, for events and logs. */
 export function hostKeyFingerprint(line: string | undefined): string | undefined {
-  const blob = line?.trim().split(/\s+/)[1]
-  if (!blob) return undefined
-  return 'SHA256:' + createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')
+  return line ? fingerprint(line) : undefined
 }
 
 export interface CallbackDeps {
