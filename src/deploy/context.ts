@@ -86,8 +86,4 @@ export function formatDuration(sec: number): string {
   return `${h ? h + 'h' : ''}${m ? m + 'm' : ''}${r ? r + 's' : ''}`
 }
 
-/** Bytes as MiB/GiB for progress lines. */
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`
-  return `${(n / 1024 ** 2).toFixed(1)} MiB`
-}
+export {formatBytes} from '../util/format.js'

@@ -3,6 +3,7 @@
  * a table redrawn in place on a TTY, or one line per event for logs and pipes.
  */
 import type {Item, Playbook, Reporter, RunEvent, RunEvents} from '../types.js'
+import {formatBytes} from '../../util/format.js'
 
 export type RowStatus = 'waiting' | 'running' | 'ok' | 'failed'
 
@@ -35,12 +36,7 @@ export function taskOrder(pb: Playbook): OrderedTask[] {
   return pb.plays.flatMap((p) => [...walk(p.preTasks, false), ...walk(p.tasks, false), ...walk(p.postTasks, false)])
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-export function formatBytes(n: number): string {
-  let i = 0
-  while (n >= 1024 && i < UNITS.length - 1) (n /= 1024, i++)
-  return `${i === 0 ? n : n.toFixed(1)} ${UNITS[i]}`
-}
+export {formatBytes}
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
 
